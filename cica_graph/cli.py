@@ -1,0 +1,219 @@
+"""The ``cica-graph`` command line: parse arguments, call one stage, format the result.
+
+Exit codes: 0 success; 1 the graph does not conform to the shapes; 2 bad input
+(a file that does not parse, an unsafe or malformed query, a bad option).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, results, stats
+from .errors import EXIT_INPUT, EXIT_NONCONFORMANT, CicaError, ConfigError, Problem
+from .pipeline import assemble, build_release
+from .project import Project
+from .release import write_file
+from .sparql import find_queries, load_query
+from .workspace import EXPORTS, ensure_release, open_release_store
+
+HELP = """Build, validate, query and export the CICA knowledge graph.
+
+Exit codes: 0 success · 1 the graph does not conform to the shapes · 2 bad input or configuration."""
+
+app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+Root = Annotated[Path | None, typer.Option("--root", help="Project folder (default: found from the working directory).")]
+
+
+def _project(root: Path | None) -> Project:
+    return Project.discover(root)
+
+
+def _progress(message: str) -> None:
+    if err.is_terminal:
+        err.print(f"[dim]… {message}[/dim]")
+
+
+def _fail(exc: CicaError) -> None:
+    for problem in exc.problems:
+        err.print(str(problem), markup=False, highlight=False)
+    raise typer.Exit(EXIT_INPUT)
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    """Build, validate, query and export the CICA knowledge graph."""
+    if version:
+        out.print(f"cica-graph {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def build(
+    root: Root = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Release folder (default: dist/).")] = None,
+) -> None:
+    """Load, enrich, reason, validate and write the release (exit 1 if the data does not conform)."""
+    project = _project(root)
+    try:
+        result = build_release(project, out_dir, progress=_progress)
+    except CicaError as exc:
+        _fail(exc)
+    if not result.report.conforms:
+        err.print(result.report.as_text(), markup=False, highlight=False)
+        err.print("release not written: fix the violations above", style="bold red")
+        raise typer.Exit(EXIT_NONCONFORMANT)
+    numbers = stats.compute(result)
+    total = sum(result.timings.values())
+    target = out_dir or project.dist
+    out.print(
+        f"built {target}: {numbers.triples['asserted']} asserted, {numbers.triples['derived']} derived, "
+        f"{numbers.triples['inferred']} inferred triples; {sum(1 for _ in numbers.classes)} classes in use, "
+        f"{numbers.sources} sources, {numbers.warnings} warning(s); {total:.2f} s",
+        markup=False,
+    )
+
+
+@app.command()
+def validate(
+    root: Root = None,
+    fmt: Annotated[str, typer.Option("--format", help="text | json | turtle")] = "text",
+) -> None:
+    """Validate the data against the shapes and quality checks; exit 1 on violations."""
+    if fmt not in ("text", "json", "turtle"):
+        _fail(ConfigError(f"unknown format '{fmt}' (expected text, json or turtle)"))
+    try:
+        report = assemble(_project(root), progress=_progress).report
+    except CicaError as exc:
+        _fail(exc)
+    text = {"text": report.as_text, "json": report.as_json, "turtle": report.as_turtle}[fmt]()
+    out.print(text, markup=False, highlight=False)
+    if not report.conforms:
+        raise typer.Exit(EXIT_NONCONFORMANT)
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="A named query (see 'cica-graph queries') or a path to a .rq file.")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value, repeatable.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | tsv | json | xml")] = "table",
+    root: Root = None,
+) -> None:
+    """Run a named SPARQL query (or a .rq file) over the release."""
+    project = _project(root)
+    if fmt not in results.FORMATS:
+        _fail(ConfigError(f"unknown format '{fmt}' (expected {', '.join(results.FORMATS)})"))
+    try:
+        values = _params(param or [])
+        path = Path(name)
+        if path.suffix == ".rq" and path.exists():
+            named = load_query(path)
+        else:
+            available = find_queries(project.queries_dir)
+            if name not in available:
+                raise ConfigError(f"no named query '{name}' (available: {', '.join(sorted(available))})")
+            named = available[name]
+        store = open_release_store(project, progress=_progress)
+        from .store import run
+
+        result = run(store, named, values)
+    except CicaError as exc:
+        _fail(exc)
+    if fmt == "table" and hasattr(result, "variables"):
+        columns, table_rows = results.rows(result)  # type: ignore[arg-type]
+        table = Table(*columns, title=named.title, show_lines=False)
+        for row in table_rows:
+            table.add_row(*row)
+        out.print(table)
+        out.print(f"{len(table_rows)} row(s)", style="dim")
+    else:
+        sys.stdout.write(results.serialize(result, "json" if fmt == "table" else fmt))
+
+
+@app.command()
+def queries(
+    root: Root = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """List the named queries with their titles and parameters."""
+    try:
+        found = find_queries(_project(root).queries_dir)
+    except CicaError as exc:
+        _fail(exc)
+    if fmt == "json":
+        data = [
+            {"name": q.name, "title": q.title, "description": q.description,
+             "params": [{"name": p.name, "type": p.type, "default": p.default} for p in q.params]}
+            for q in found.values()
+        ]
+        out.print_json(json.dumps(data))
+        return
+    table = Table("name", "title", "parameters")
+    for q in found.values():
+        table.add_row(q.name, q.title, ", ".join(f"?{p.name} {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params))
+    out.print(table)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="turtle | jsonld | nt | trig")] = "turtle",
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")] = None,
+    root: Root = None,
+) -> None:
+    """Export the graph as Turtle, JSON-LD, N-Triples or TriG (building it first if needed)."""
+    if fmt not in EXPORTS:
+        _fail(ConfigError(f"unknown format '{fmt}' (expected {', '.join(EXPORTS)})"))
+    project = _project(root)
+    try:
+        dist = ensure_release(project, progress=_progress)
+        data = (dist / EXPORTS[fmt]).read_bytes()
+        if output is None:
+            sys.stdout.buffer.write(data)
+        else:
+            write_file(output, data)
+    except CicaError as exc:
+        _fail(exc)
+
+
+@app.command(name="stats")
+def stats_command(
+    root: Root = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """Counts per graph and per class, sources and validation findings."""
+    try:
+        numbers = stats.compute(assemble(_project(root), progress=_progress))
+    except CicaError as exc:
+        _fail(exc)
+    if fmt == "json":
+        out.print_json(json.dumps(numbers.as_dict()))
+        return
+    table = Table("what", "count")
+    for name, count in numbers.triples.items():
+        table.add_row(f"triples ({name})", str(count))
+    for cls, count in numbers.classes.items():
+        table.add_row(cls, str(count))
+    table.add_row("sources", str(numbers.sources))
+    table.add_row("resources citing a source", str(numbers.cited_facts))
+    table.add_row("violations", str(numbers.violations))
+    table.add_row("warnings", str(numbers.warnings))
+    out.print(table)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(Problem(f"bad --param '{pair}': write name=value"))
+        values[key.strip().lstrip("?")] = value.strip()
+    return values

@@ -1,0 +1,241 @@
+"""Write a release: deterministic serialisations, a VoID/DCAT description and checksums.
+
+Determinism: every output is produced from a graph whose triples were inserted
+in sorted order, and N-Triples lines are sorted, so the same input gives
+byte-identical files whatever the hash seed. Atomicity: all files are written
+and fsynced in a sibling temporary folder that then replaces the release
+folder by rename, so a failed build leaves the previous release untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+
+from .errors import Problem, ReleaseError
+from .load import new_graph
+from .terms import (
+    ASSERTED_GRAPH,
+    DEFAULT_BASE,
+    DERIVED_GRAPH,
+    ID,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    SPDX,
+)
+
+DATASET = URIRef(DEFAULT_BASE + "dataset")
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+MEDIA_TYPES = {
+    "cica.ttl": "text/turtle",
+    "cica-inferred.ttl": "text/turtle",
+    "cica.jsonld": "application/ld+json",
+    "context.jsonld": "application/ld+json",
+    "cica.nt": "application/n-triples",
+    "cica.trig": "application/trig",
+    "void.ttl": "text/turtle",
+}
+#: The files of a release, in the order SHA256SUMS lists them.
+FILES = (*MEDIA_TYPES, "SHA256SUMS")
+
+
+@dataclass
+class Parts:
+    """The four graphs a release is made of."""
+
+    ontology: Graph
+    asserted: Graph
+    derived: Graph
+    inferred: Graph
+
+    def main(self) -> Graph:
+        """Ontology + asserted + derived: the content of cica.ttl, .jsonld and .nt."""
+        return sorted_graph(self.ontology, self.asserted, self.derived)
+
+
+def sorted_graph(*graphs: Graph) -> Graph:
+    """A new graph with the union of ``graphs`` inserted in a stable order."""
+    triples: set = set()
+    for graph in graphs:
+        triples.update(graph)
+    out = new_graph()
+    for triple in sorted(triples, key=lambda t: tuple(x.n3() for x in t)):
+        out.add(triple)
+    return out
+
+
+def context() -> dict:
+    """The published JSON-LD context: the project's prefixes."""
+    return {"@context": dict(PREFIXES)}
+
+
+def render(parts: Parts) -> dict[str, bytes]:
+    """Every release file's bytes (SHA256SUMS included)."""
+    main = parts.main()
+    inferred = sorted_graph(parts.inferred)
+    files: dict[str, bytes] = {
+        "cica.ttl": main.serialize(format="turtle").encode("utf-8"),
+        "cica-inferred.ttl": inferred.serialize(format="turtle").encode("utf-8"),
+        "cica.jsonld": main.serialize(format="json-ld", context=context()["@context"], indent=1).encode("utf-8"),
+        "context.jsonld": (json.dumps(context(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
+        "cica.nt": _sorted_lines(main.serialize(format="nt")),
+        "cica.trig": _trig(parts),
+    }
+    files["void.ttl"] = void(parts, files).serialize(format="turtle").encode("utf-8")
+    files["SHA256SUMS"] = "".join(f"{sha256(files[n])}  {n}\n" for n in MEDIA_TYPES).encode("utf-8")
+    return files
+
+
+def void(parts: Parts, files: dict[str, bytes]) -> Graph:
+    """A VoID + DCAT description of the release with statistics, dumps and checksums."""
+    everything = sorted_graph(parts.ontology, parts.asserted, parts.derived, parts.inferred)
+    graph = new_graph()
+    graph.bind("spdx", SPDX)
+    ds = DATASET
+    graph.add((ds, RDF.type, VOID.Dataset))
+    graph.add((ds, RDF.type, DCAT.Dataset))
+    graph.add((ds, DCTERMS.title, Literal("CICA knowledge graph", lang="en")))
+    graph.add((ds, DCTERMS.description, Literal(
+        "Members, observers and partners of the Conference on Interaction and Confidence Building Measures in Asia "
+        "with dated memberships, chairmanships, secretariat posts, meetings, adopted documents, agreements and the "
+        "Catalogue of Confidence Building Measures; every fact cites its source.", lang="en")))
+    graph.add((ds, DCTERMS.license, LICENSE))
+    modified = parts.ontology.value(None, DCTERMS.modified)
+    if modified is not None:
+        graph.add((ds, DCTERMS.modified, modified))
+    graph.add((ds, VOID.uriSpace, Literal(str(ID))))
+    graph.add((ds, VOID.triples, Literal(len(everything))))
+    subjects = {s for s in everything.subjects() if isinstance(s, URIRef) and str(s).startswith(str(ID)) and "#" not in s}
+    graph.add((ds, VOID.entities, Literal(len(subjects))))
+    graph.add((ds, VOID.distinctSubjects, Literal(len(set(everything.subjects())))))
+    graph.add((ds, VOID.properties, Literal(len(set(everything.predicates())))))
+    classes = Counter(o for s, o in everything.subject_objects(RDF.type) if s in subjects)
+    graph.add((ds, VOID.classes, Literal(len(classes))))
+    for cls, count in sorted(classes.items()):
+        partition = URIRef(f"{ds}#class-{_slug(cls)}")
+        graph.add((ds, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], cls))
+        graph.add((partition, VOID.entities, Literal(count)))
+    for vocabulary in sorted(_vocabularies(everything)):
+        graph.add((ds, VOID.vocabulary, URIRef(vocabulary)))
+    for name in MEDIA_TYPES:
+        if name == "void.ttl":
+            continue
+        dump = URIRef(f"{DEFAULT_BASE}dumps/{name}")
+        graph.add((ds, VOID.dataDump, dump))
+        graph.add((ds, DCAT.distribution, dump))
+        graph.add((dump, RDF.type, DCAT.Distribution))
+        graph.add((dump, DCAT.downloadURL, dump))
+        graph.add((dump, DCAT.mediaType, Literal(MEDIA_TYPES[name])))
+        graph.add((dump, DCAT.byteSize, Literal(len(files[name]), datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(f"{dump}#sha256")
+        graph.add((dump, SPDX.checksum, checksum))
+        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        graph.add((checksum, SPDX.checksumValue, Literal(sha256(files[name]), datatype=XSD.hexBinary)))
+    version = parts.ontology.value(None, OWL.versionIRI)
+    if version is not None:
+        graph.add((ds, DCTERMS.conformsTo, version))
+    return sorted_graph(graph)
+
+
+def write_release(files: dict[str, bytes], dist: Path) -> None:
+    """Write ``files`` into ``dist`` atomically: all of them or, on failure, none."""
+    dist = dist.resolve()
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.tmp-", dir=dist.parent))
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        _fsync_dir(staging)
+        old = None
+        if dist.exists():
+            old = dist.parent / f".{dist.name}.old-{os.getpid()}"
+            os.replace(dist, old)
+        os.replace(staging, dist)
+        _fsync_dir(dist.parent)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ReleaseError(Problem(f"cannot write the release: {exc}", str(dist))) from exc
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write one output file atomically (temporary file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise ReleaseError(Problem(f"cannot write: {exc}", str(path))) from exc
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _trig(parts: Parts) -> bytes:
+    dataset = Dataset(default_union=False)
+    for prefix, iri in PREFIXES.items():
+        dataset.bind(prefix, iri)
+    for name, graph in (
+        (ONTOLOGY_GRAPH, parts.ontology),
+        (ASSERTED_GRAPH, parts.asserted),
+        (DERIVED_GRAPH, parts.derived),
+        (INFERRED_GRAPH, parts.inferred),
+    ):
+        target = dataset.graph(name)
+        for triple in sorted_graph(graph):
+            target.add(triple)
+    return dataset.serialize(format="trig").encode("utf-8")
+
+
+def _sorted_lines(text: str) -> bytes:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _vocabularies(graph: Graph) -> Iterable[str]:
+    found = set()
+    for _s, p, o in graph:
+        for term in (p, o) if isinstance(o, URIRef) else (p,):
+            for iri in PREFIXES.values():
+                if str(term).startswith(iri) and not iri.startswith(str(ID)):
+                    found.add(iri)
+    return found
+
+
+def _slug(iri: URIRef) -> str:
+    text = str(iri)
+    for prefix, base in PREFIXES.items():
+        if text.startswith(base):
+            return f"{prefix}-{text[len(base):]}"
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

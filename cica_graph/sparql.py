@@ -1,0 +1,203 @@
+"""Named SPARQL queries: their header, their parameters and the safety rules.
+
+A named query is a ``.rq`` file whose leading comment lines form a header::
+
+    # title: Members on a date
+    # description: States whose membership of an organization is in force.
+    # param: ?date xsd:date today
+    # param: ?org iri io:cica
+
+Parameters are substituted by the engine (SEP-0007 substitution in Oxigraph),
+never pasted into the text. Queries that would reach outside the graph
+(``SERVICE``, ``FROM``, ``FROM NAMED``) and updates are refused before running.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from . import dates
+from .errors import Problem, QueryError
+from .load import display_path
+from .terms import PREFIXES
+
+_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("iri", "xsd:string", "xsd:date", "xsd:gYear", "xsd:integer", "xsd:boolean")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: variable name, type and default (``today`` for dates)."""
+
+    name: str
+    type: str
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file with its header."""
+
+    name: str
+    path: str
+    text: str
+    title: str
+    description: str = ""
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+
+def load_query(path: Path) -> NamedQuery:
+    """Read a ``.rq`` file, parse its header and check that it is a safe, valid query."""
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(Problem(f"cannot read query file: {exc}", name)) from exc
+    title, description, params = "", [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER.match(line.strip())
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "title":
+            title = value.strip()
+        elif key == "description":
+            description.append(value.strip())
+        else:
+            params.append(_parse_param(value, name, number))
+    check_query(text, name)
+    return NamedQuery(path.stem, name, text, title or path.stem, " ".join(description), tuple(params))
+
+
+def find_queries(folder: Path) -> dict[str, NamedQuery]:
+    """Every named query directly in ``folder`` by name (quality checks live below it)."""
+    return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
+
+
+def check_query(text: str, name: str = "<query>") -> None:
+    """Raise QueryError for a syntax error (with line:col), an update, SERVICE or FROM."""
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        if _is_update(text):
+            raise QueryError(Problem("updates are not allowed: the graph is read-only", name)) from exc
+        raise QueryError(_syntax_problem(text, name, exc)) from exc
+    found = _forbidden(tree)
+    if found:
+        raise QueryError(
+            Problem(f"{found} is not allowed: queries run only over the local graph", name, hint="remove the clause")
+        )
+    try:
+        ox.Store().query(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise QueryError(_oxigraph_problem(str(exc), name)) from exc
+
+
+def bind(query: NamedQuery, values: dict[str, str], today: date | None = None) -> dict[ox.Variable, object]:
+    """Turn ``--param name=value`` strings into typed terms for substitution."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        raise QueryError(Problem(f"unknown parameter(s) {', '.join(unknown)} (declared: {known})", query.path))
+    bound: dict[ox.Variable, object] = {}
+    for param in query.params:
+        raw = values.get(param.name, param.default)
+        if raw is None:
+            continue
+        if raw == "today" and param.type == "xsd:date":
+            raw = (today or date.today()).isoformat()
+        bound[ox.Variable(param.name)] = to_term(raw, param.type, query.path)
+    return bound
+
+
+def to_term(raw: str, kind: str, where: str = "<param>") -> object:
+    """A typed Oxigraph term for a parameter value, or QueryError naming what is wrong."""
+    try:
+        if kind == "iri":
+            return ox.NamedNode(expand(raw))
+        if kind in ("xsd:date", "xsd:gYear"):
+            parsed = dates.from_text(raw)
+            if kind == "xsd:date" and parsed.precision != "day":
+                raise dates.DateFormatError(f"'{raw}' is not a full date (YYYY-MM-DD)")
+            return ox.Literal(parsed.lexical, datatype=ox.NamedNode(_XSD + kind[4:]))
+        if kind == "xsd:integer":
+            return ox.Literal(str(int(raw)), datatype=ox.NamedNode(_XSD + "integer"))
+        if kind == "xsd:boolean":
+            if raw not in ("true", "false"):
+                raise ValueError(f"'{raw}' is not true or false")
+            return ox.Literal(raw, datatype=ox.NamedNode(_XSD + "boolean"))
+        return ox.Literal(raw)
+    except (ValueError, dates.DateFormatError) as exc:
+        raise QueryError(Problem(f"bad value for a {kind} parameter: {exc}", where)) from exc
+
+
+def expand(value: str) -> str:
+    """A full IRI from ``prefix:local`` (the project's prefixes) or an absolute IRI."""
+    value = value.strip().removeprefix("<").removesuffix(">")
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    if re.match(r"^(https?|urn):\S+$", value):
+        return value
+    raise ValueError(f"'{value}' is neither an http(s) IRI nor a known prefixed name")
+
+
+def _parse_param(value: str, name: str, line: int) -> Param:
+    parts = value.split()
+    if len(parts) < 2 or not parts[0].startswith("?") or parts[1] not in PARAM_TYPES:
+        raise QueryError(
+            Problem(
+                f"bad param header '{value}'", name, line, hint=f"write '# param: ?name TYPE [default]', TYPE one of {', '.join(PARAM_TYPES)}"
+            )
+        )
+    return Param(parts[0][1:], parts[1], " ".join(parts[2:]) or None)
+
+
+def _forbidden(tree: object) -> str | None:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if hasattr(node, "name") and getattr(node, "name", None) == "ServiceGraphPattern":
+            return "SERVICE"
+        if isinstance(node, dict):
+            if node.get("datasetClause"):
+                clause = node["datasetClause"]
+                named = any("named" in part for part in clause)
+                return "FROM NAMED" if named else "FROM"
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(node)
+    return None
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except ParseBaseException:
+        return False
+    return True
+
+
+def _syntax_problem(text: str, name: str, exc: ParseBaseException) -> Problem:
+    # Oxigraph's message is more precise than pyparsing's; prefer it when it has a position.
+    try:
+        ox.Store().query(text, prefixes=PREFIXES)
+    except SyntaxError as oxerr:
+        return _oxigraph_problem(str(oxerr), name)
+    return Problem(f"syntax error: {exc.msg}", name, exc.lineno, exc.col)
+
+
+def _oxigraph_problem(message: str, name: str) -> Problem:
+    match = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?:\s*(.*)", message, re.S)
+    if match:
+        return Problem(f"syntax error: {match[3].strip()}", name, int(match[1]), int(match[2]))
+    return Problem(f"syntax error: {message}", name)

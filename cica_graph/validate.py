@@ -1,0 +1,176 @@
+"""SHACL validation and quality-check queries, reported for curators.
+
+The SHACL engine is pySHACL; the quality checks are SPARQL files under
+``queries/qc/`` whose every row is a violation (the ODK convention). Both are
+turned into one list of :class:`Finding` records with the focus node's label
+and the data file it came from, so a curator knows where to look.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from .load import new_graph
+from .sparql import NamedQuery, load_query
+
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the graph."""
+
+    severity: str
+    message: str
+    focus: str
+    focus_label: str | None = None
+    path: str | None = None
+    value: str | None = None
+    check: str | None = None
+    file: str | None = None
+
+    def text(self) -> str:
+        """A one-line description for a terminal."""
+        where = f"{self.file}: " if self.file else ""
+        label = f" ({self.focus_label})" if self.focus_label else ""
+        bits = [f"{where}{self.severity}: {self.focus}{label}"]
+        if self.path:
+            bits.append(f"path {self.path}")
+        if self.value:
+            bits.append(f"value {self.value}")
+        bits.append(self.message)
+        if self.check:
+            bits.append(f"[{self.check}]")
+        return " — ".join(bits)
+
+
+@dataclass
+class Report:
+    """All findings of one validation run."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Warning"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def as_text(self) -> str:
+        """One line a finding, then a summary line."""
+        lines = [f.text() for f in self.findings]
+        lines.append(
+            f"{'conforms' if self.conforms else 'does not conform'}: "
+            f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)"
+        )
+        return "\n".join(lines)
+
+    def as_json(self) -> str:
+        """The report as JSON: conforms, counts and the findings."""
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "violations": len(self.violations),
+                "warnings": len(self.warnings),
+                "findings": [asdict(f) for f in self.findings],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+    def as_turtle(self) -> str:
+        """The report as a SHACL validation report graph in Turtle."""
+        graph = new_graph()
+        graph.bind("sh", SH)
+        report = URIRef("urn:cica-graph:report")
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        for index, finding in enumerate(self.findings):
+            node = URIRef(f"urn:cica-graph:report:{index + 1}")
+            graph.add((report, SH.result, node))
+            graph.add((node, RDF.type, SH.ValidationResult))
+            graph.add((node, SH.resultSeverity, SH[finding.severity]))
+            graph.add((node, SH.focusNode, URIRef(finding.focus) if "://" in finding.focus else Literal(finding.focus)))
+            graph.add((node, SH.resultMessage, Literal(finding.message)))
+            if finding.path:
+                graph.add((node, SH.resultPath, URIRef(finding.path)))
+            if finding.value:
+                graph.add((node, SH.value, Literal(finding.value)))
+        return graph.serialize(format="turtle")
+
+
+def run_shacl(data: Graph, shapes: Graph, origins: dict[URIRef, str] | None = None) -> list[Finding]:
+    """Validate ``data`` (already reasoned) against ``shapes`` with pySHACL."""
+    _conforms, results, _text = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage) or "constraint not met"
+        findings.append(
+            Finding(
+                severity=SEVERITIES.get(results.value(result, SH.resultSeverity), "Violation"),
+                message=str(message),
+                focus=str(focus),
+                focus_label=label_of(data, focus),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=str(value) if value is not None else None,
+                check=str(shape) if isinstance(shape, URIRef) else None,
+                file=(origins or {}).get(focus),  # type: ignore[arg-type]
+            )
+        )
+    return sorted(findings, key=lambda f: (f.file or "", f.focus, f.check or "", f.message, f.value or ""))
+
+
+def run_quality_checks(data: Graph, qc_files: list[Path], origins: dict[URIRef, str] | None = None) -> list[Finding]:
+    """Run every ``*-violation.rq``; each row it returns is one finding.
+
+    A check names its offending node ``?focus`` and may give ``?message`` and
+    ``?value``; its header's title is the default message.
+    """
+    findings = []
+    for path in qc_files:
+        query: NamedQuery = load_query(path)
+        severity = "Warning" if "warning" in query.name else "Violation"
+        for row in data.query(query.text):
+            values = row.asdict()  # type: ignore[union-attr]
+            focus = values.get("focus")
+            findings.append(
+                Finding(
+                    severity=severity,
+                    message=str(values.get("message") or query.title),
+                    focus=str(focus),
+                    focus_label=label_of(data, focus),
+                    value=str(values["value"]) if values.get("value") is not None else None,
+                    check=query.name,
+                    file=(origins or {}).get(focus),  # type: ignore[arg-type]
+                )
+            )
+    return sorted(findings, key=lambda f: (f.file or "", f.focus, f.check or "", f.message))
+
+
+def label_of(graph: Graph, node: object) -> str | None:
+    """The English (or any) label of ``node``, for reports."""
+    if node is None or isinstance(node, (Literal, BNode)):
+        return None
+    labels = list(graph.objects(node, RDFS.label)) + list(graph.objects(node, SKOS.prefLabel))  # type: ignore[arg-type]
+    for label in labels:
+        if isinstance(label, Literal) and label.language == "en":
+            return str(label)
+    return str(labels[0]) if labels else None
