@@ -217,3 +217,6 @@ def _params(pairs: list[str]) -> dict[str, str]:
             raise ConfigError(Problem(f"bad --param '{pair}': write name=value"))
         values[key.strip().lstrip("?")] = value.strip()
     return values
+
+
+# Commands of other areas register themselves here (one line each).

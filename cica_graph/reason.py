@@ -1,23 +1,34 @@
 """OWL 2 RL closure, kept apart from what was asserted.
 
-The reasoner sees ontology + asserted + derived triples; only the triples it
-adds are returned, less the trivia every OWL RL closure produces (``x owl:sameAs
-x``, ``x a owl:Thing``, statements about the RDF/OWL vocabularies themselves).
-An inconsistency is an error, not a triple.
+Two engines give the same triples (``tests/test_reason.py`` compares them on
+the CICA data):
+
+* ``fast`` (default): the ``reasonable`` OWL 2 RL reasoner (Rust), completed
+  with the schema rules it leaves out (scm-dom1/2, scm-rng1/2: domains and
+  ranges inherited along subclasses and subproperties) and the consistency
+  rules we rely on (owl:Nothing, disjoint classes, sameAs vs differentFrom).
+  About ten times faster than owlrl on our data (see benchmarks/).
+* ``owlrl``: the reference implementation, owlrl's OWL-RL closure.
+
+Only triples the closure adds are returned, less the trivia every OWL RL
+closure produces (``x owl:sameAs x``, ``x a owl:Thing``, ``C rdfs:subClassOf
+owl:Thing``, statements about the RDF/OWL vocabularies themselves, plain
+literals re-typed as xsd:string). An inconsistency is reported, not stored.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from owlrl import DeductiveClosure, OWLRL_Semantics
-from owlrl.Namespaces import ERRNS
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from .load import new_graph
 
+ENGINES = ("fast", "owlrl")
 _BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
+_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
 
 
 @dataclass
@@ -28,29 +39,105 @@ class Reasoned:
     inconsistencies: list[str] = field(default_factory=list)
 
 
-def infer(*graphs: Graph) -> Reasoned:
-    """Run the OWL RL closure over the union of ``graphs``."""
+def infer(*graphs: Graph, engine: str = "fast") -> Reasoned:
+    """Run the OWL RL closure over the union of ``graphs`` with ``engine``."""
     work = Graph(bind_namespaces="none")
     for graph in graphs:
         work += graph
-    before = set(work)
-    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
-    errors = sorted(str(o) for o in work.objects(None, ERRNS.error))
+    if engine == "owlrl":
+        closure, errors = _owlrl(work)
+    elif engine == "fast":
+        closure, errors = _fast(work)
+    else:
+        raise ValueError(f"unknown reasoner '{engine}' (expected one of {', '.join(ENGINES)})")
     inferred = new_graph()
-    for triple in work:
-        if triple not in before and _informative(triple):
+    for triple in closure:
+        triple = _normalise(triple)
+        if triple not in work and _informative(triple):
             inferred.add(triple)
     return Reasoned(inferred, errors)
 
 
+def _owlrl(work: Graph) -> tuple[set, list[str]]:
+    from owlrl import DeductiveClosure, OWLRL_Semantics
+
+    closed = Graph(bind_namespaces="none")
+    closed += work
+    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
+    errors = sorted(str(o) for o in closed.objects(None, _ERROR))
+    return set(closed), errors
+
+
+def _fast(work: Graph) -> tuple[set, list[str]]:
+    import reasonable
+
+    reasoner = reasonable.PyReasoner()
+    reasoner.from_graph(work)
+    closure = {_normalise(t) for t in reasoner.reason()}
+    _schema_rules(closure)
+    return closure, _inconsistencies(closure)
+
+
+def _schema_rules(closure: set) -> None:
+    """Add scm-dom1/2 and scm-rng1/2 consequences to ``closure`` until nothing changes."""
+    supers: dict = defaultdict(set)
+    superprops: dict = defaultdict(set)
+    for s, p, o in closure:
+        if p == RDFS.subClassOf:
+            supers[s].add(o)
+        elif p == RDFS.subPropertyOf:
+            superprops[s].add(o)
+    changed = True
+    while changed:
+        changed = False
+        for axis in (RDFS.domain, RDFS.range):
+            stated = [(s, o) for s, p, o in closure if p == axis]
+            for prop, cls in stated:
+                new = {(prop, axis, c) for c in supers.get(cls, ())}
+                new |= {(sub, axis, cls) for sub, sups in superprops.items() if prop in sups}
+                added = new - closure
+                if added:
+                    closure |= added
+                    changed = True
+
+
+def _inconsistencies(closure: set) -> list[str]:
+    disjoint = {(s, o) for s, p, o in closure if p == OWL.disjointWith}
+    types: dict = defaultdict(set)
+    same, different = set(), set()
+    for s, p, o in closure:
+        if p == RDF.type:
+            types[s].add(o)
+        elif p == OWL.sameAs and s != o:
+            same.add((s, o))
+        elif p == OWL.differentFrom:
+            different.add((s, o))
+    errors = [f"{s} is an instance of owl:Nothing" for s, cls in types.items() if OWL.Nothing in cls]
+    for a, b in sorted(disjoint):
+        for s, cls in types.items():
+            if a in cls and b in cls:
+                errors.append(f"{s} is an instance of the disjoint classes {a} and {b}")
+    errors += [f"{a} and {b} are both owl:sameAs and owl:differentFrom" for a, b in sorted(same & different)]
+    return sorted(set(errors))
+
+
+def _normalise(triple: tuple) -> tuple:
+    s, p, o = triple
+    if isinstance(o, Literal) and o.datatype == XSD.string and o.language is None:
+        return (s, p, Literal(str(o)))
+    return triple
+
+
 def _informative(triple: tuple) -> bool:
     s, p, o = triple
-    if isinstance(s, (BNode, Literal)) or p == ERRNS.error:
+    if isinstance(s, (BNode, Literal)) or p == _ERROR:
         return False
     if str(s).startswith(_BUILTIN):
         return False
     if p == OWL.sameAs and s == o:
         return False
     if p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual):
+        return False
+    if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o in (OWL.Thing, RDFS.Resource):
         return False
     return not (p in (RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty) and s == o)
