@@ -19,8 +19,11 @@ from . import __version__, results, stats
 from .errors import EXIT_INPUT, EXIT_NONCONFORMANT, CicaError, ConfigError, Problem
 from .pipeline import assemble, build_release
 from .project import Project
+from .reason import ENGINES as REASONERS
 from .release import write_file
 from .sparql import find_queries, load_query
+from .store import run
+from .validate import ENGINES as VALIDATORS
 from .workspace import EXPORTS, ensure_release, open_release_store
 
 HELP = """Build, validate, query and export the CICA knowledge graph.
@@ -28,7 +31,7 @@ HELP = """Build, validate, query and export the CICA knowledge graph.
 Exit codes: 0 success · 1 the graph does not conform to the shapes · 2 bad input or configuration."""
 
 app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 Root = Annotated[Path | None, typer.Option("--root", help="Project folder (default: found from the working directory).")]
@@ -61,11 +64,14 @@ def main(version: Annotated[bool, typer.Option("--version", help="Print the vers
 def build(
     root: Root = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Release folder (default: dist/).")] = None,
+    reasoner: Annotated[str, typer.Option(help="fast (reasonable, default) | owlrl (reference).")] = "fast",
+    validator: Annotated[str, typer.Option(help="fast (SPARQL parts in Oxigraph, default) | pyshacl (reference).")] = "fast",
 ) -> None:
     """Load, enrich, reason, validate and write the release (exit 1 if the data does not conform)."""
     project = _project(root)
+    _check_engines(reasoner, validator)
     try:
-        result = build_release(project, out_dir, progress=_progress)
+        result = build_release(project, out_dir, progress=_progress, reasoner=reasoner, validator=validator)
     except CicaError as exc:
         _fail(exc)
     if not result.report.conforms:
@@ -87,12 +93,14 @@ def build(
 def validate(
     root: Root = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json | turtle")] = "text",
+    validator: Annotated[str, typer.Option(help="fast (SPARQL parts in Oxigraph, default) | pyshacl (reference).")] = "fast",
 ) -> None:
     """Validate the data against the shapes and quality checks; exit 1 on violations."""
     if fmt not in ("text", "json", "turtle"):
         _fail(ConfigError(f"unknown format '{fmt}' (expected text, json or turtle)"))
+    _check_engines("fast", validator)
     try:
-        report = assemble(_project(root), progress=_progress).report
+        report = assemble(_project(root), progress=_progress, validator=validator).report
     except CicaError as exc:
         _fail(exc)
     text = {"text": report.as_text, "json": report.as_json, "turtle": report.as_turtle}[fmt]()
@@ -123,8 +131,6 @@ def query(
                 raise ConfigError(f"no named query '{name}' (available: {', '.join(sorted(available))})")
             named = available[name]
         store = open_release_store(project, progress=_progress)
-        from .store import run
-
         result = run(store, named, values)
     except CicaError as exc:
         _fail(exc)
@@ -159,7 +165,8 @@ def queries(
         return
     table = Table("name", "title", "parameters")
     for q in found.values():
-        table.add_row(q.name, q.title, ", ".join(f"?{p.name} {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params))
+        params = (f"?{p.name} {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params)
+        table.add_row(q.name, q.title, ", ".join(params))
     out.print(table)
 
 
@@ -209,6 +216,13 @@ def stats_command(
     out.print(table)
 
 
+def _check_engines(reasoner: str, validator: str) -> None:
+    if reasoner not in REASONERS:
+        _fail(ConfigError(f"unknown reasoner '{reasoner}' (expected {', '.join(REASONERS)})"))
+    if validator not in VALIDATORS:
+        _fail(ConfigError(f"unknown validator '{validator}' (expected {', '.join(VALIDATORS)})"))
+
+
 def _params(pairs: list[str]) -> dict[str, str]:
     values = {}
     for pair in pairs:
@@ -220,3 +234,9 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 # Commands of other areas register themselves here (one line each).
+from .cli_web import register as _register_web  # noqa: E402
+
+_register_web(app)
+from .cli_analytics import register as _register_analytics  # noqa: E402
+
+_register_analytics(app)

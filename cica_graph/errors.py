@@ -57,6 +57,10 @@ class QueryError(CicaError):
     """A SPARQL query is malformed, unsafe (SERVICE, FROM, update) or lacks a parameter."""
 
 
+class ShapesError(CicaError):
+    """The SHACL shapes themselves are broken and cannot be evaluated."""
+
+
 class ConfigError(CicaError):
     """A command-line option or configuration value is wrong."""
 

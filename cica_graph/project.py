@@ -31,26 +31,32 @@ class Project:
 
     @property
     def ontology_files(self) -> list[Path]:
+        """The ontology files (ontology/*.ttl)."""
         return sorted((self.root / "ontology").glob("*.ttl"))
 
     @property
     def data_files(self) -> list[Path]:
+        """The curated data files (data/**/*.ttl)."""
         return sorted((self.root / "data").rglob("*.ttl"))
 
     @property
     def shape_files(self) -> list[Path]:
+        """The SHACL shape files (shapes/*.ttl)."""
         return sorted((self.root / "shapes").glob("*.ttl"))
 
     @property
     def queries_dir(self) -> Path:
+        """The folder of named queries."""
         return self.root / "queries"
 
     @property
     def qc_dir(self) -> Path:
+        """The folder of quality-check queries."""
         return self.root / "queries" / "qc"
 
     @property
     def dist(self) -> Path:
+        """The release folder."""
         return self.root / "dist"
 
     @classmethod

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -91,7 +91,7 @@ def render(parts: Parts) -> dict[str, bytes]:
     files: dict[str, bytes] = {
         "cica.ttl": turtle(main),
         "cica-inferred.ttl": turtle(ordered(parts.inferred)),
-        "cica.jsonld": parts.main().serialize(format="json-ld", context=context()["@context"], indent=1).encode("utf-8"),
+        "cica.jsonld": jsonld(parts.main()),
         "context.jsonld": (json.dumps(context(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
         "cica.nt": ox.serialize(main, format=ox.RdfFormat.N_TRIPLES),
         "cica.trig": _trig(parts),
@@ -99,6 +99,25 @@ def render(parts: Parts) -> dict[str, bytes]:
     files["void.ttl"] = turtle(ordered(void(parts, files)))
     files["SHA256SUMS"] = "".join(f"{sha256(files[n])}  {n}\n" for n in MEDIA_TYPES).encode("utf-8")
     return files
+
+
+def jsonld(graph: Graph) -> bytes:
+    """Compact JSON-LD with the inline project context, nodes and values in a stable order.
+
+    rdflib's serialiser walks sets, so its arrays come out in hash order; the
+    document is re-ordered here (never inside ``@list``, whose order is data).
+    """
+    text = graph.serialize(format="json-ld", context=context()["@context"])
+    return (json.dumps(_canonical(json.loads(text)), indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _canonical(value: object, in_list: bool = False) -> object:
+    if isinstance(value, dict):
+        return {key: _canonical(item, key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(item) for item in value]
+        return items if in_list else sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
 
 
 def ordered(*graphs: Graph) -> list[ox.Triple]:

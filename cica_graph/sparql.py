@@ -7,8 +7,10 @@ A named query is a ``.rq`` file whose leading comment lines form a header::
     # param: ?date xsd:date today
     # param: ?org iri io:cica
 
-Parameters are substituted by the engine (SEP-0007 substitution in Oxigraph),
-never pasted into the text. Queries that would reach outside the graph
+Parameters are bound by an inline ``VALUES`` block opening the query's WHERE
+pattern, so FILTERs and BINDs see them as if pre-bound, in every SPARQL engine
+(Oxigraph's own substitution only accepts projected variables). Values are
+typed terms written in N-Triples syntax, never raw user text. Queries that would reach outside the graph
 (``SERVICE``, ``FROM``, ``FROM NAMED``) and updates are refused before running.
 """
 
@@ -101,22 +103,75 @@ def check_query(text: str, name: str = "<query>") -> None:
         raise QueryError(_oxigraph_problem(str(exc), name)) from exc
 
 
-def bind(query: NamedQuery, values: dict[str, str], today: date | None = None) -> dict[ox.Variable, object]:
-    """Turn ``--param name=value`` strings into typed terms for substitution."""
+def bind(query: NamedQuery, values: dict[str, str], today: date | None = None) -> dict[str, object]:
+    """Turn ``--param name=value`` strings into typed Oxigraph terms, defaults filled in."""
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(declared))
     if unknown:
         known = ", ".join(sorted(declared)) or "none"
         raise QueryError(Problem(f"unknown parameter(s) {', '.join(unknown)} (declared: {known})", query.path))
-    bound: dict[ox.Variable, object] = {}
+    bound: dict[str, object] = {}
     for param in query.params:
         raw = values.get(param.name, param.default)
         if raw is None:
             continue
         if raw == "today" and param.type == "xsd:date":
             raw = (today or date.today()).isoformat()
-        bound[ox.Variable(param.name)] = to_term(raw, param.type, query.path)
+        bound[param.name] = to_term(raw, param.type, query.path)
     return bound
+
+
+def with_bindings(text: str, bindings: dict[str, object]) -> str:
+    """``text`` with ``VALUES (?a ?b) { (term term) }`` opening its WHERE group pattern."""
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    variables = " ".join(f"?{n}" for n in names)
+    terms = " ".join(str(bindings[n]) for n in names)
+    at = _where_brace(text)
+    return f"{text[: at + 1]} VALUES ({variables}) {{ ({terms}) }} {text[at + 1 :]}"
+
+
+def with_values(text: str, name: str, terms: list[object]) -> str:
+    """``text`` with ``VALUES ?name { term … }`` opening its WHERE group pattern."""
+    at = _where_brace(text)
+    listed = " ".join(str(term) for term in terms)
+    return f"{text[: at + 1]} VALUES ?{name} {{ {listed} }} {text[at + 1 :]}"
+
+
+def _where_brace(text: str) -> int:
+    """Index of the ``{`` opening the WHERE pattern, skipping IRIs, strings and comments."""
+    first_brace, i, depth = None, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "#":
+            i = text.find("\n", i)
+            i = len(text) if i < 0 else i
+            continue
+        if char == "<" and re.match(r"<[^\s<>\"{}|^`]*>", text[i:]):
+            i = text.index(">", i) + 1
+            continue
+        if char in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
+            end = i + len(quote)
+            while end < len(text) and text[end : end + len(quote)] != quote:
+                end += 2 if text[end] == "\\" else 1
+            i = end + len(quote)
+            continue
+        if depth == 0 and re.match(r"(?i)where\b", text[i : i + 6]) and (i == 0 or not text[i - 1].isalnum()):
+            brace = text.find("{", i)
+            if brace >= 0:
+                return brace
+        if char == "{":
+            if depth == 0 and first_brace is None:
+                first_brace = i
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        i += 1
+    if first_brace is None:
+        raise QueryError(Problem("the query has no WHERE pattern to bind parameters in"))
+    return first_brace
 
 
 def to_term(raw: str, kind: str, where: str = "<param>") -> object:
@@ -154,11 +209,8 @@ def expand(value: str) -> str:
 def _parse_param(value: str, name: str, line: int) -> Param:
     parts = value.split()
     if len(parts) < 2 or not parts[0].startswith("?") or parts[1] not in PARAM_TYPES:
-        raise QueryError(
-            Problem(
-                f"bad param header '{value}'", name, line, hint=f"write '# param: ?name TYPE [default]', TYPE one of {', '.join(PARAM_TYPES)}"
-            )
-        )
+        hint = f"write '# param: ?name TYPE [default]', TYPE one of {', '.join(PARAM_TYPES)}"
+        raise QueryError(Problem(f"bad param header '{value}'", name, line, hint=hint))
     return Param(parts[0][1:], parts[1], " ".join(parts[2:]) or None)
 
 
@@ -169,8 +221,8 @@ def _forbidden(tree: object) -> str | None:
         if hasattr(node, "name") and getattr(node, "name", None) == "ServiceGraphPattern":
             return "SERVICE"
         if isinstance(node, dict):
-            if node.get("datasetClause"):
-                clause = node["datasetClause"]
+            clause = dict.get(node, "datasetClause")  # CompValue.get returns the key when missing
+            if clause:
                 named = any("named" in part for part in clause)
                 return "FROM NAMED" if named else "FROM"
             stack.extend(node.values())
@@ -188,11 +240,15 @@ def _is_update(text: str) -> bool:
 
 
 def _syntax_problem(text: str, name: str, exc: ParseBaseException) -> Problem:
-    # Oxigraph's message is more precise than pyparsing's; prefer it when it has a position.
+    # Oxigraph names what it expected and is usually exact to the column, but
+    # after backtracking it can point past the end; pyparsing then has the line.
     try:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as oxerr:
-        return _oxigraph_problem(str(oxerr), name)
+        problem = _oxigraph_problem(str(oxerr), name)
+        if problem.line is not None and exc.lineno is not None and problem.line > exc.lineno:
+            return Problem(problem.message, name, exc.lineno, exc.col)
+        return problem
     return Problem(f"syntax error: {exc.msg}", name, exc.lineno, exc.col)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import Problem, ReleaseError
-from .sparql import NamedQuery, bind, check_query
+from .sparql import NamedQuery, bind, check_query, with_bindings
 from .terms import PREFIXES
 
 
@@ -35,9 +35,8 @@ def store_from_nquads(data: bytes) -> ox.Store:
 def run(store: ox.Store, query: NamedQuery | str, params: dict[str, str] | None = None) -> object:
     """Execute a named query (with parameters) or a query text over the union graph."""
     if isinstance(query, NamedQuery):
-        substitutions = bind(query, params or {})
-        text = query.text
+        text = with_bindings(query.text, bind(query, params or {}))
     else:
         check_query(query)
-        substitutions, text = {}, query
-    return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions)
+        text = query
+    return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)

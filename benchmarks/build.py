@@ -1,0 +1,99 @@
+"""Time the build of the CICA data, stage by stage, and the choices made for speed.
+
+Prints a Markdown table. Run: .venv/bin/python benchmarks/build.py [--repeat N]
+
+Measured side by side in one run:
+* the whole build (median of N) with the fast reasoner and with owlrl;
+* the reasoner alone: reasonable+schema rules vs owlrl (same triples: tests/test_reason.py);
+* serialising the release: Oxigraph vs rdflib's Turtle/N-Triples/TriG serialisers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Dataset
+
+from cica_graph import enrich, reason, release
+from cica_graph.load import load_files
+from cica_graph.pipeline import build_release
+from cica_graph.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_time(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def rdflib_serialise(parts: release.Parts) -> None:
+    main = parts.main()
+    main.serialize(format="turtle")
+    main.serialize(format="nt")
+    dataset = Dataset()
+    for name, graph in ((release.ASSERTED_GRAPH, parts.asserted), (release.INFERRED_GRAPH, parts.inferred)):
+        target = dataset.graph(name)
+        for triple in graph:
+            target.add(triple)
+    dataset.serialize(format="trig")
+
+
+def oxigraph_serialise(parts: release.Parts) -> None:
+    main = release.ordered(parts.ontology, parts.asserted, parts.derived)
+    release.turtle(main)
+    release._trig(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    project = Project(ROOT)
+    ontology = load_files(project.ontology_files).graph
+    data = load_files(project.data_files).graph
+    derived = enrich.derive(data, ontology)
+    reasoned = reason.infer(ontology, data, derived)
+    parts = release.Parts(ontology, data, derived, reasoned.inferred)
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        stages: dict[str, list[float]] = {}
+        for _ in range(args.repeat):
+            build = build_release(project, Path(tmp) / "dist")
+            for stage, seconds in build.timings.items():
+                stages.setdefault(stage, []).append(seconds)
+        total_fast = median_time(lambda: build_release(project, Path(tmp) / "dist"), args.repeat)
+        total_owlrl = median_time(lambda: build_release(project, Path(tmp) / "dist", reasoner="owlrl"), max(1, args.repeat // 2))
+    for stage, values in stages.items():
+        rows.append((f"build stage: {stage}", statistics.median(values), None, None))
+    rows.append(("full build (fast reasoner) vs full build (owlrl)", total_fast, total_owlrl, total_owlrl / total_fast))
+    fast = median_time(lambda: reason.infer(ontology, data, derived, engine="fast"), args.repeat)
+    slow = median_time(lambda: reason.infer(ontology, data, derived, engine="owlrl"), max(1, args.repeat // 2))
+    rows.append(("OWL RL closure: reasonable+schema rules vs owlrl", fast, slow, slow / fast))
+    ox_time = median_time(lambda: oxigraph_serialise(parts), args.repeat)
+    rdf_time = median_time(lambda: rdflib_serialise(parts), args.repeat)
+    rows.append(("Turtle + N-Triples + TriG: Oxigraph vs rdflib", ox_time, rdf_time, rdf_time / ox_time))
+
+    print(f"CICA data: {len(data)} asserted, {len(derived)} derived, {len(reasoned.inferred)} inferred triples; "
+          f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, median of {args.repeat}\n")
+    print("| what | ours (s) | baseline (s) | baseline / ours |")
+    print("|---|---:|---:|---:|")
+    for name, ours, base, ratio in rows:
+        base_text = f"{base:.3f}" if base is not None else ""
+        ratio_text = f"{ratio:.1f}×" if ratio is not None else ""
+        print(f"| {name} | {ours:.3f} | {base_text} | {ratio_text} |")
+
+
+if __name__ == "__main__":
+    main()

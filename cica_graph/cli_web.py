@@ -1,0 +1,99 @@
+"""The ``serve`` and ``docs`` commands: thin wrappers over :mod:`cica_graph.web`.
+
+Registered on the main Typer app by ``cica_graph/cli.py`` (``register(app)``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .errors import EXIT_INPUT, CicaError, Problem
+from .project import Project
+from .release import write_file
+from .workspace import ensure_release
+
+err = Console(stderr=True)
+Root = Annotated[Path | None, typer.Option("--root", help="Project folder (default: found from the working directory).")]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    base_iri: Annotated[str | None, typer.Option("--base-iri", help="Public address of the portal "
+                        "(default: http://HOST:PORT/). A path in it is where the portal is mounted.")] = None,
+    timeout: Annotated[float, typer.Option(help="Deadline of a SPARQL query in seconds; past it the query's "
+                                           "worker process is killed and the client gets 503.")] = 10.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) a query returns.")] = 10_000,
+    workers: Annotated[int, typer.Option(help="Query worker processes (queries that run at once).")] = 2,
+    dist: Annotated[Path | None, typer.Option("--dist", help="Serve this release folder as it is "
+                    "(default: the project's dist/, rebuilt first when older than its inputs).")] = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    root: Root = None,
+) -> None:
+    """Serve the graph: SPARQL endpoint, linked-data pages and dumps (see docs/portal.md)."""
+    import uvicorn
+
+    from .web import Settings, create_app
+
+    project = Project.discover(root)
+    try:
+        release = dist.resolve() if dist is not None else _release(project)
+        if not (release / "cica.trig").is_file():
+            raise CicaError(Problem("no release here: run 'cica-graph build' or pass --dist", str(release)))
+        settings = Settings(dist=release, base_iri=base_iri or f"http://{_host(host)}:{port}/",
+                            queries_dir=project.queries_dir, timeout=timeout, max_rows=max_rows, workers=workers)
+        app = create_app(settings)
+    except CicaError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from exc
+    err.print(f"serving {release} at {settings.base_iri} (SPARQL: {settings.public('sparql')})", markup=False, soft_wrap=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, timeout_graceful_shutdown=5)
+
+
+def docs(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write (default: docs/ontology.html).")] = None,
+    root: Root = None,
+) -> None:
+    """Write the ontology's documentation (pyLODE) from ontology/*.ttl."""
+    from .web.ontodoc import generate
+
+    project = Project.discover(root)
+    target = out or project.root / "docs" / "ontology.html"
+    try:
+        files = project.ontology_files
+        if not files:
+            raise CicaError(Problem("no ontology files found", str(project.root / "ontology")))
+        write_file(target, generate(files=files).encode("utf-8"))
+    except CicaError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from exc
+    err.print(f"wrote {target}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``docs`` to the main command."""
+    app.command()(serve)
+    app.command()(docs)
+
+
+def _release(project: Project) -> Path:
+    try:
+        return ensure_release(project, progress=lambda message: err.print(f"… {message}", style="dim"))
+    except CicaError as exc:
+        if (project.dist / "cica.trig").is_file():
+            err.print(f"warning: the release could not be rebuilt ({exc.problems[0].message}); "
+                      "serving the last good release", style="yellow")
+            return project.dist
+        raise
+
+
+def _host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
