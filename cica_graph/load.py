@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from . import dates
@@ -24,7 +25,11 @@ FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".n3": "n3"}
 
 @dataclass
 class Loaded:
-    """The union of the parsed files and where each subject was first defined."""
+    """The union of the parsed files and where each subject is defined.
+
+    A subject is defined in the file that asserts its ``rdf:type`` (the first
+    such file); a subject typed nowhere, in the first file that describes it.
+    """
 
     graph: Graph
     origins: dict[URIRef, str] = field(default_factory=dict)
@@ -84,6 +89,7 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
 def load_files(paths: list[Path]) -> Loaded:
     """Parse every file; raise one LoadError listing the problems of all of them."""
     loaded = Loaded(new_graph())
+    typed: dict[URIRef, str] = {}
     problems: list[Problem] = []
     for path in paths:
         part = new_graph()
@@ -93,12 +99,16 @@ def load_files(paths: list[Path]) -> Loaded:
             problems.extend(exc.problems)
             continue
         name = display_path(path)
+        for subject in part.subjects(RDF.type, unique=True):
+            if isinstance(subject, URIRef):
+                typed.setdefault(subject, name)
         for subject in part.subjects(unique=True):
             if isinstance(subject, URIRef):
                 loaded.origins.setdefault(subject, name)
         loaded.graph += part
     if problems:
         raise LoadError(problems)
+    loaded.origins.update(typed)
     return loaded
 
 

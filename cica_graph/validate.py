@@ -137,8 +137,7 @@ def validate_graph(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine '{engine}' (expected one of {', '.join(ENGINES)})")
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in ordered(data))
+    store = store_of(data)
     if engine == "pyshacl":
         findings = run_shacl(data, shapes, origins)
     else:
@@ -197,16 +196,17 @@ def run_shacl(data: Graph, shapes: Graph, origins: dict[URIRef, str] | None = No
 def run_quality_checks(
     data: Graph, qc_files: list[Path], origins: dict[URIRef, str] | None = None, store: ox.Store | None = None
 ) -> list[Finding]:
-    """Run every ``*-violation.rq`` (in Oxigraph ``store`` when given, else rdflib); each row is one finding.
+    """Run every ``*-violation.rq`` in Oxigraph (``store``, or one loaded from ``data``); each row is one finding.
 
     A check names its offending node ``?focus`` and may give ``?message`` and
     ``?value``; its header's title is the default message.
     """
     findings = []
+    store = store if store is not None else store_of(data)
     for path in qc_files:
         query: NamedQuery = load_query(path)
         severity = "Warning" if "warning" in query.name else "Violation"
-        for values in _rows(query.text, data, store):
+        for values in _rows(query.text, store):
             focus = values.get("focus")
             findings.append(
                 Finding(
@@ -222,9 +222,14 @@ def run_quality_checks(
     return sorted(findings, key=lambda f: (f.file or "", f.focus, f.check or "", f.message))
 
 
-def _rows(text: str, data: Graph, store: ox.Store | None) -> list[dict]:
-    if store is None:
-        return [row.asdict() for row in data.query(text)]  # type: ignore[union-attr]
+def store_of(graph: Graph) -> ox.Store:
+    """An in-memory Oxigraph store holding ``graph`` (default graph)."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in ordered(graph))
+    return store
+
+
+def _rows(text: str, store: ox.Store) -> list[dict]:
     results = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in results.variables]  # type: ignore[union-attr]
     return [{n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 
 from cica_graph.errors import LoadError, QueryError
 from cica_graph.load import load_files, parse_file
-from cica_graph.sparql import load_query
+from cica_graph.sparql import check_query, load_query
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 
@@ -79,3 +80,45 @@ def test_bad_query_files_are_refused(name: str, expected: str):
     with pytest.raises(QueryError) as info:
         load_query(BAD / name)
     assert expected in str(info.value)
+
+
+def test_a_subject_is_located_in_the_file_that_types_it(tmp_path: Path):
+    first = tmp_path / "a-codes.ttl"
+    first.write_text('<https://w3id.org/cica/id/state/kwt> <http://purl.org/dc/terms/identifier> "690" .\n')
+    second = tmp_path / "b-states.ttl"
+    second.write_text(
+        "<https://w3id.org/cica/id/state/kwt> a <https://w3id.org/cica/def#State> .\n"
+        "<https://w3id.org/cica/id/state/qat> <http://purl.org/dc/terms/identifier> \"694\" .\n"
+    )
+    origins = load_files([first, second]).origins
+    assert origins[URIRef("https://w3id.org/cica/id/state/kwt")].endswith("b-states.ttl")
+    assert origins[URIRef("https://w3id.org/cica/id/state/qat")].endswith("b-states.ttl")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'PREFIX ex: <http://e/>\nSELECT * WHERE { ?s ex:service "SERVICE FROM <x>" . # SERVICE\n ?s ex:from ?from }',
+        "PREFIX ex: <http://e/>\nSELECT ?insert ?drop WHERE { ?insert ex:p ?drop }",
+        "SELECT * WHERE { ?s <http://example.org/service/from> ?o }",
+    ],
+)
+def test_keywords_inside_strings_iris_comments_and_names_are_fine(text: str):
+    check_query(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("select * { service <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE is not allowed"),
+        ("SELECT * WHERE { SERVICE SILENT <http://a> { ?s ?p ?o } }", "SERVICE is not allowed"),
+        ("SELECT * FROM NAMED <http://a> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM NAMED is not allowed"),
+        ("SELECT * from <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM is not allowed"),
+        ("LOAD <http://example.org/x.ttl>", "updates are not allowed"),
+        ("PREFIX a: <http://a/>\ndelete where { ?s ?p ?o }", "updates are not allowed"),
+        ("DROP ALL", "updates are not allowed"),
+    ],
+)
+def test_unsafe_query_texts_are_refused(text: str, expected: str):
+    with pytest.raises(QueryError, match=expected):
+        check_query(text)

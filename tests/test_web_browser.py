@@ -31,8 +31,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 
 
 @pytest.fixture(scope="module")
-def base():
-    return shared_portal()[0]
+def base(release_dir):
+    return shared_portal(release_dir)[0]
 
 
 def chromium(url: str, folder: Path, name: str) -> str:

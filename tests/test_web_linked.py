@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "web"))
-from portal_server import ROOT, free_port, project_release, running_portal, shared_portal
+from portal_server import ROOT, free_port, running_portal, shared_portal
 
 ID = "https://w3id.org/cica/id/"
 CICA = "https://w3id.org/cica/def#"
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:D
 
 
 @pytest.fixture(scope="module")
-def base():
-    return shared_portal()[0]
+def base(release_dir):
+    return shared_portal(release_dir)[0]
 
 
 @pytest.mark.parametrize("path", ["state/kaz", "org/cica", "event/cica-summit-4", "source/cd14", "rel/member-kaz-cica"])
@@ -127,10 +127,10 @@ def test_dumps_are_the_release_files_only(base):
         assert httpx.get(f"{base}/dumps/{name}").status_code == 404
 
 
-def test_mounted_under_a_path():
+def test_mounted_under_a_path(release_dir):
     port = free_port()
     public = f"http://127.0.0.1:{port}/portal/"
-    with running_portal(project_release(), "--base-iri", public, port=port, mount="/portal/") as (url, _process):
+    with running_portal(release_dir, "--base-iri", public, port=port, mount="/portal/") as (url, _process):
         assert url.endswith(str(port))
         page = httpx.get(f"{url}/portal/id/state/kaz", headers={"Accept": BROWSER})
         assert page.status_code == 200

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def base():
-    return shared_portal()[0]
+def base(release_dir):
+    return shared_portal(release_dir)[0]
 
 
 def page(base: str, path: str, **params: str) -> str:

@@ -29,8 +29,8 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 
 
 @pytest.fixture(scope="module")
-def server():
-    return shared_portal()
+def server(release_dir):
+    return shared_portal(release_dir)
 
 
 @pytest.fixture(scope="module")
