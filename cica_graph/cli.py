@@ -52,12 +52,19 @@ def _fail(exc: CicaError) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
-@app.callback()
-def main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
-    """Build, validate, query and export the CICA knowledge graph."""
-    if version:
+def _version(value: bool) -> None:
+    if value:
         out.print(f"cica-graph {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Build, validate, query and export the CICA knowledge graph."""
 
 
 @app.command()

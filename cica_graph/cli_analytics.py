@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from . import dates
-from .analytics import charts, codebook, measures, network, panel
+from .analytics import codebook, panel
 from .analytics.diff import diff_releases
 from .analytics.graphdata import compact, load_release, release_digest
 from .analytics.temporal import ROLE_NAMES, members_on, status_on
@@ -139,6 +139,7 @@ def network_command(
     root: Root = None,
 ) -> None:
     """Build networks with networkx, compute their measures and export GraphML, GEXF and CSV."""
+    from .analytics import measures, network  # networkx: imported only when needed
     try:
         if kind not in (*NETWORKS, "all"):
             raise ConfigError(f"unknown network '{kind}' (expected {', '.join(NETWORKS)} or all)")
@@ -179,6 +180,7 @@ def chart_command(
     root: Root = None,
 ) -> None:
     """Draw charts as PNG and SVG (deterministic: same input, same files)."""
+    from .analytics import charts  # matplotlib takes ~1 s to import: only when drawing
     try:
         if name not in (*CHARTS, "all"):
             raise ConfigError(f"unknown chart '{name}' (expected {', '.join(CHARTS)} or all)")

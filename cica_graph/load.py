@@ -52,8 +52,10 @@ def display_path(path: Path) -> str:
 
 
 def parse_file(path: Path, into: Graph | None = None) -> Graph:
-    """Parse one RDF file into ``into`` (or a new graph); raise LoadError with file:line:col."""
-    graph = into if into is not None else new_graph()
+    """Parse one RDF file into ``into`` (or return a new graph); raise LoadError with file:line:col.
+
+    Nothing is added to ``into`` unless the whole file parses and every literal is valid.
+    """
     name = display_path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -78,12 +80,10 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
     problems = list(check_literals(scratch, text, name))
     if problems:
         raise LoadError(problems)
-    for triple in scratch:
-        graph.add(triple)
-    for prefix, iri in scratch.namespaces():
-        if prefix and prefix not in PREFIXES:
-            graph.bind(prefix, iri, override=False)
-    return graph
+    if into is None:
+        return scratch
+    into += scratch
+    return into
 
 
 def load_files(paths: list[Path]) -> Loaded:
@@ -92,9 +92,8 @@ def load_files(paths: list[Path]) -> Loaded:
     typed: dict[URIRef, str] = {}
     problems: list[Problem] = []
     for path in paths:
-        part = new_graph()
         try:
-            parse_file(path, part)
+            part = parse_file(path)
         except LoadError as exc:
             problems.extend(exc.problems)
             continue
