@@ -1,13 +1,16 @@
 # The two commands of the README: `make run` and `make test`.
 # Both create the virtual environment when it is missing and install the
 # project into it; nothing needs to be installed by hand besides Python 3.11.
+# `make test` also installs the system packages its tests drive (Debian's
+# Chromium and Virtuoso) when it runs as root; elsewhere those tests skip and
+# say why.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint build clean
+.PHONY: run test lint system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +21,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/cica-graph build
 
-test: $(STAMP)
+system-deps:
+	bash .ci/install-system-deps.sh
+
+test: $(STAMP) system-deps
 	$(BIN)/ruff check cica_graph tests benchmarks
 	$(BIN)/python -m pytest -q
 

@@ -38,7 +38,11 @@ Root = Annotated[Path | None, typer.Option("--root", help="Project folder (defau
 
 
 def _project(root: Path | None) -> Project:
-    return Project.discover(root)
+    try:
+        return Project.discover(root)
+    except CicaError as exc:
+        _fail(exc)
+        raise  # unreachable: _fail exits
 
 
 def _progress(message: str) -> None:

@@ -112,12 +112,15 @@ def load_files(paths: list[Path]) -> Loaded:
 
 
 def check_literals(graph: Graph, text: str, name: str) -> list[Problem]:
-    """Literals whose lexical form is not valid for their datatype, located in ``text``."""
+    """Literals whose lexical form is not valid for their datatype, located in ``text`` and named by their triple."""
     problems = []
-    for literal in sorted({o for o in graph.objects() if isinstance(o, Literal)}):
+    for subject, predicate, literal in sorted(graph.triples((None, None, None))):
+        if not isinstance(literal, Literal):
+            continue
         message = _literal_problem(literal)
         if message:
-            problems.append(Problem(message, name, _locate(text, str(literal))))
+            where = f" (in <{subject}> <{predicate}>)"
+            problems.append(Problem(message + where, name, _locate(text, str(literal))))
     return problems
 
 

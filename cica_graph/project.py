@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import ConfigError, Problem
+
 
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder at or above ``start`` holding ``ontology/cica.ttl``.
@@ -61,5 +63,14 @@ class Project:
 
     @classmethod
     def discover(cls, root: Path | None = None) -> Project:
-        """The project at ``root`` or the one found from the working directory."""
-        return cls(root.resolve() if root else find_root())
+        """The project at ``root`` or the one found from the working directory.
+
+        Raises ConfigError when the folder holds no ``ontology/*.ttl``: building
+        from an empty or mistyped folder would write an empty release.
+        """
+        project = cls(root.resolve() if root else find_root())
+        if not project.ontology_files:
+            raise ConfigError(
+                Problem("not a cica-graph project: no ontology/*.ttl here", str(project.root), hint="check --root")
+            )
+        return project

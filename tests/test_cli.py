@@ -171,3 +171,59 @@ def test_every_command_has_help(command: str):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "Usage" in result.output
+
+
+PREFIXES = """@prefix cica: <https://w3id.org/cica/def#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix state: <https://w3id.org/cica/id/state/> .
+@prefix io: <https://w3id.org/cica/id/org/> .
+@prefix rel: <https://w3id.org/cica/id/rel/> .
+@prefix src: <https://w3id.org/cica/id/source/> .
+"""
+BAD_FACTS = {
+    "unknown-iso-code": (
+        'state:xxk a cica:State ; rdfs:label "Nowhereland"@en ; cica:iso3166Alpha2 "XK" ; '
+        'cica:iso3166Alpha3 "XXK" ; prov:wasDerivedFrom src:seed-001 .',
+        "https://w3id.org/cica/id/state/xxk",
+    ),
+    "end-before-start": (
+        "rel:member-kaz-cica-bad a org:Membership ; rdfs:label \"Kazakhstan — member (bad)\"@en ; "
+        "org:member state:kaz ; org:organization io:cica ; org:role cica:MemberRole ; "
+        'schema:startDate "2010-05-01"^^xsd:date ; schema:endDate "2005"^^xsd:gYear ; prov:wasDerivedFrom src:cd14 .',
+        "https://w3id.org/cica/id/rel/member-kaz-cica-bad",
+    ),
+    "undefined-organization": (
+        "rel:member-kaz-nowhere a org:Membership ; rdfs:label \"Kazakhstan — member of nowhere\"@en ; "
+        "org:member state:kaz ; org:organization io:nowhere ; org:role cica:MemberRole ; prov:wasDerivedFrom src:cd14 .",
+        "https://w3id.org/cica/id/rel/member-kaz-nowhere",
+    ),
+    "missing-source": (
+        "rel:observer-kaz-osce a org:Membership ; rdfs:label \"Kazakhstan — observer of the OSCE\"@en ; "
+        "org:member state:kaz ; org:organization io:osce ; org:role cica:ObserverRole .",
+        "https://w3id.org/cica/id/rel/observer-kaz-osce",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FACTS))
+def test_bad_facts_are_violations_naming_focus_node_and_file(case: str, tmp_path: Path):
+    root = copy_project(tmp_path / "p")
+    snippet, focus = BAD_FACTS[case]
+    (root / "data" / f"{case}.ttl").write_text(PREFIXES + snippet + "\n")
+    result = invoke("validate", "--root", str(root), "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    hits = [f for f in report["findings"] if f["severity"] == "Violation" and f["focus"] == focus]
+    assert hits, f"no violation on {focus}"
+    assert all(f["file"] == f"data/{case}.ttl" or f["file"].endswith(f"data/{case}.ttl") for f in hits)
+    assert all(f["message"] for f in hits)
+
+
+def test_a_folder_without_ontology_is_refused(tmp_path: Path):
+    result = invoke("build", "--root", str(tmp_path / "nothing"))
+    assert result.exit_code == 2 and "not a cica-graph project" in result.output
+    assert not (tmp_path / "nothing").exists()
