@@ -16,13 +16,14 @@ typed terms written in N-Triples syntax, never raw user text. Queries that would
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyparsing import ParseBaseException
+from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery
 
 from . import dates
@@ -102,13 +103,61 @@ def check_query(text: str, name: str = "<query>") -> None:
         raise QueryError(
             Problem(f"{keyword} is not allowed: queries run only over the local graph", name, hint="remove the clause")
         )
+    if mentions_remote(text):
+        refuse_remote_by_parse(text)
     try:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(_syntax_problem(text, name, str(exc))) from exc
 
 
+def mentions_remote(text: str) -> bool:
+    """Whether ``text`` says "service" or "from" (or holds a ``\\u`` escape) outside comment-only lines.
+
+    Such a text gets a second opinion from rdflib's parser
+    (:func:`refuse_remote_by_parse`) on top of the masked-keyword check,
+    because Oxigraph would really carry out a SERVICE the masking missed.
+    Lines that start with ``#`` and hold no quote are skipped: they are
+    comments (an IRI cannot span lines). SPARQL comments end at CR or LF only.
+    """
+    scanned = "\n".join(line for line in re.split(r"[\r\n]", text.lower()) if not _QUIET_LINE.match(line))
+    return "service" in scanned or "from" in scanned or "\\u" in scanned
+
+
+_QUIET_LINE = re.compile(r"^[ \t]*#[^\"']*$")
+
+
+@functools.lru_cache(maxsize=512)
+def refuse_remote_by_parse(text: str) -> None:
+    """A second opinion on SERVICE and FROM from rdflib's parse tree, for texts that mention them.
+
+    Oxigraph carries out SERVICE (it has an HTTP client), so a text that names
+    SERVICE or FROM is let through only if a real parser finds neither clause
+    in it as well as the project's check. A text rdflib cannot parse is
+    refused: the check must not depend on guessing where a comment ends.
+    """
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        problem = Problem(f"the query mentions SERVICE or FROM and cannot be checked: {exc.msg}", "<query>", exc.lineno, exc.col)
+        raise QueryError(problem) from exc
+    stack: list = [tree]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            raise QueryError(Problem("SERVICE is not allowed: queries run only over the local graph", "<query>"))
+        if isinstance(node, dict):
+            if dict.get(node, "datasetClause"):  # not node.get(): rdflib's CompValue.get() returns the key when missing
+                raise QueryError(Problem("FROM is not allowed: queries run only over the local graph", "<query>"))
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(node)
+
+
 _WORD = r"(?<![\w:?$]){}(?![\w:-])"
+#: SPARQL's IRIREF: no control characters, space, or <>"{}|^`\ inside (not Python's \s, which
+#: also matches U+2028 or U+00A0 and would let a '#' after them start a fake comment).
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _SERVICE = re.compile(_WORD.format("SERVICE"), re.I)
 _FROM = re.compile(_WORD.format(r"FROM(?:\s+NAMED)?"), re.I)
 _UPDATE = re.compile(_WORD.format("(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)"), re.I)
@@ -123,7 +172,7 @@ def mask(text: str) -> str:
         if char == "#":
             end = text.find("\n", i)
             end = len(text) if end < 0 else end
-        elif char == "<" and re.match(r"<[^\s<>\"{}|^`]*>", text[i:]):
+        elif char == "<" and _IRIREF.match(text, i):
             end = text.index(">", i) + 1
         elif char in "\"'":
             quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
@@ -186,7 +235,7 @@ def _where_brace(text: str) -> int:
             i = text.find("\n", i)
             i = len(text) if i < 0 else i
             continue
-        if char == "<" and re.match(r"<[^\s<>\"{}|^`]*>", text[i:]):
+        if char == "<" and _IRIREF.match(text, i):
             i = text.index(">", i) + 1
             continue
         if char in "\"'":

@@ -174,5 +174,6 @@ def test_hostile_text_is_shown_as_text(xss_base):
     assert "&lt;script&gt;alert(&#39;label&#39;)&lt;/script&gt;Scriptistan" in markup
     assert "&lt;b onmouseover=alert(&#39;title&#39;)&gt;Hostile source&lt;/b&gt;" in markup
     assert "Evil &amp; Co &lt;i&gt;publishing&lt;/i&gt;" in markup
+    assert "<span>javascript:alert(&#39;seeAlso&#39;)</span>" in markup, "a javascript: IRI is shown, as text only"
     query = httpx.get(xss_base + "/query", headers={"Accept": BROWSER}).text
     assert "&lt;script&gt;alert(&#39;query title&#39;)&lt;/script&gt;States" in query

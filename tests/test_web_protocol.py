@@ -8,6 +8,7 @@ The server runs with --timeout 2 so that the deadline test is quick.
 from __future__ import annotations
 
 import re
+import socket
 import sys
 import threading
 import time
@@ -124,6 +125,21 @@ def test_remote_data_is_refused(base, query, word):
     response = httpx.post(base + "/sparql", data={"query": query})
     assert response.status_code == 400
     assert response.text.startswith(f"{word} is not allowed")
+
+
+def test_service_cannot_be_smuggled_past_the_checks(base):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    target = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    # U+2028 is legal in an IRI for Oxigraph but whitespace to a naive scanner, which then takes the rest for a comment
+    query = f"SELECT * WHERE {{ ?s ?p <http://example.org/a\u2028#> . SERVICE <{target}> {{ ?a ?b ?c }} }}"
+    response = httpx.post(base + "/sparql", data={"query": query}, timeout=30)
+    assert response.status_code == 400, response.text
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()
 
 
 def test_syntax_error_names_line_and_column(base):
