@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, results, stats
+from . import __version__, guard, results, stats
 from .errors import EXIT_INPUT, EXIT_NONCONFORMANT, CicaError, ConfigError, Problem
 from .pipeline import assemble, build_release
 from .project import Project
@@ -69,6 +69,7 @@ def main(
     ] = False,
 ) -> None:
     """Build, validate, query and export the CICA knowledge graph."""
+    guard.install()  # no outbound request from any command (docs/security.md)
 
 
 @app.command()
@@ -251,3 +252,6 @@ _register_web(app)
 from .cli_analytics import register as _register_analytics  # noqa: E402
 
 _register_analytics(app)
+from .cli_scale import register as _register_scale  # noqa: E402
+
+_register_scale(app)

@@ -67,3 +67,7 @@ class ConfigError(CicaError):
 
 class ReleaseError(CicaError):
     """The release cannot be written or read back."""
+
+
+class GuardError(CicaError):
+    """The process guard refused an outbound request or a read outside the inputs (cica_graph.guard)."""

@@ -38,8 +38,16 @@ class Project:
 
     @property
     def data_files(self) -> list[Path]:
-        """The curated data files (data/**/*.ttl)."""
-        return sorted((self.root / "data").rglob("*.ttl"))
+        """Every file under data/ but hidden files and Markdown notes.
+
+        Not only ``*.ttl``: a file of another type must be refused by the
+        loader with a message, not silently left out of the graph.
+        """
+        def wanted(path: Path) -> bool:
+            hidden = any(part.startswith(".") for part in path.relative_to(self.root).parts)
+            return path.is_file() and path.suffix.lower() != ".md" and not hidden
+
+        return sorted(p for p in (self.root / "data").rglob("*") if wanted(p))
 
     @property
     def shape_files(self) -> list[Path]:

@@ -7,12 +7,15 @@ prefix block is sorted, so the same input gives byte-identical files whatever
 the hash seed. Oxigraph's serialisers are used because rdflib's take ~1 s on
 our data against a few ms (benchmarks/build.py). Atomicity: all files are written
 and fsynced in a sibling temporary folder that then replaces the release
-folder by rename, so a failed build leaves the previous release untouched.
+folder by an atomic exchange (or rename), so a failed or killed build leaves
+the previous release untouched; its leftovers are removed by the next build.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
+import glob
 import hashlib
 import json
 import os
@@ -244,10 +247,18 @@ def void(parts: Parts, files: dict[str, bytes]) -> Graph:
 
 
 def write_release(files: dict[str, bytes], dist: Path) -> None:
-    """Write ``files`` into ``dist`` atomically: all of them or, on failure, none."""
+    """Write ``files`` into ``dist`` atomically: all of them or, on failure, none.
+
+    The files are written and fsynced in a sibling staging folder, which is then
+    exchanged with ``dist`` in one ``renameat2(RENAME_EXCHANGE)`` where the
+    system has it (Linux), else by two renames. Leftovers of a build killed
+    midway (staging and old folders of dead processes) are removed first, and
+    a release moved aside by a build killed between its two renames is put back.
+    """
     dist = dist.resolve()
     dist.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.tmp-", dir=dist.parent))
+    clean_stale(dist)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.tmp-{os.getpid()}-", dir=dist.parent))
     try:
         for name, data in files.items():
             with open(staging / name, "wb") as handle:
@@ -255,6 +266,10 @@ def write_release(files: dict[str, bytes], dist: Path) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
         _fsync_dir(staging)
+        if dist.exists() and _exchange(staging, dist):
+            _fsync_dir(dist.parent)
+            shutil.rmtree(staging, ignore_errors=True)
+            return
         old = None
         if dist.exists():
             old = dist.parent / f".{dist.name}.old-{os.getpid()}"
@@ -266,6 +281,47 @@ def write_release(files: dict[str, bytes], dist: Path) -> None:
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise ReleaseError(Problem(f"cannot write the release: {exc}", str(dist))) from exc
+
+
+def clean_stale(dist: Path) -> list[Path]:
+    """Remove the staging/old folders that killed builds left beside ``dist``; return them.
+
+    Folders of a process still running (its pid is in the name) are kept. When
+    ``dist`` is missing but an old release was moved aside, it is put back first.
+    """
+    removed = []
+    olds = sorted(dist.parent.glob(f".{glob.escape(dist.name)}.old-*"), key=lambda p: p.stat().st_mtime)
+    if not dist.exists() and olds and not _alive(olds[-1]):
+        os.replace(olds.pop(), dist)
+    for folder in [*olds, *dist.parent.glob(f".{glob.escape(dist.name)}.tmp-*")]:
+        if not _alive(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(folder: Path) -> bool:
+    match = re.search(r"\.(?:tmp|old)-(\d+)", folder.name)
+    if not match or int(match[1]) == os.getpid():
+        return False
+    try:
+        os.kill(int(match[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2(RENAME_EXCHANGE); False where unavailable."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def write_file(path: Path, data: bytes) -> None:

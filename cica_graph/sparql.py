@@ -95,13 +95,16 @@ def check_query(text: str, name: str = "<query>") -> None:
     syntax errors; it is run on an empty store, so nothing can be reached.
     """
     masked = mask(text)
-    if _UPDATE.search(masked):
-        raise QueryError(Problem("updates are not allowed: the graph is read-only", name))
+    update = _UPDATE.search(masked)
+    if update:
+        line, col = _position(text, update.start())
+        raise QueryError(Problem("updates are not allowed: the graph is read-only", name, line, col))
     found = _SERVICE.search(masked) or _FROM.search(masked)
     if found:
         keyword = " ".join(found[0].upper().split())
+        line, col = _position(text, found.start())
         raise QueryError(
-            Problem(f"{keyword} is not allowed: queries run only over the local graph", name, hint="remove the clause")
+            Problem(f"{keyword} is not allowed: queries run only over the local graph", name, line, col, hint="remove the clause")
         )
     if mentions_remote(text):
         refuse_remote_by_parse(text)
@@ -109,6 +112,11 @@ def check_query(text: str, name: str = "<query>") -> None:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(_syntax_problem(text, name, str(exc))) from exc
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def mentions_remote(text: str) -> bool:

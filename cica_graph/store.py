@@ -21,7 +21,11 @@ def open_store(trig: Path) -> ox.Store:
     if not trig.is_file():
         raise ReleaseError(Problem("no release found: run 'cica-graph build' first", str(trig)))
     store = ox.Store()
-    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    try:
+        store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    except (SyntaxError, OSError) as exc:
+        hint = "the release is damaged or incomplete: rebuild it with 'cica-graph build'"
+        raise ReleaseError(Problem(f"cannot load the release: {exc}", str(trig), hint=hint)) from exc
     return store
 
 

@@ -20,10 +20,8 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 from .errors import Problem, ShapesError
 from .load import new_graph
 from .release import ordered
-from .shacl_fast import split_shapes, to_rdflib
+from .shacl_fast import SEVERITIES, split_shapes, to_rdflib
 from .sparql import NamedQuery, load_query
-
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
 @dataclass(frozen=True)
@@ -240,7 +238,7 @@ def label_of(graph: Graph, node: object) -> str | None:
     if node is None or isinstance(node, (Literal, BNode)):
         return None
     labels = list(graph.objects(node, RDFS.label)) + list(graph.objects(node, SKOS.prefLabel))  # type: ignore[arg-type]
-    for label in labels:
-        if isinstance(label, Literal) and label.language == "en":
-            return str(label)
-    return str(labels[0]) if labels else None
+    english = sorted(str(label) for label in labels if isinstance(label, Literal) and label.language == "en")
+    if english:
+        return english[0]
+    return min((str(label) for label in labels), default=None)
