@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from . import __version__, guard, results, stats
-from .errors import EXIT_INPUT, EXIT_NONCONFORMANT, CicaError, ConfigError, Problem
+from .console import err, fail, out, progress
+from .errors import EXIT_NONCONFORMANT, CicaError, ConfigError, Problem
 from .pipeline import assemble, build_release
 from .project import Project
 from .reason import ENGINES as REASONERS
@@ -31,8 +31,6 @@ HELP = """Build, validate, query and export the CICA knowledge graph.
 Exit codes: 0 success · 1 the graph does not conform to the shapes · 2 bad input or configuration."""
 
 app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
 
 Root = Annotated[Path | None, typer.Option("--root", help="Project folder (default: found from the working directory).")]
 
@@ -41,19 +39,10 @@ def _project(root: Path | None) -> Project:
     try:
         return Project.discover(root)
     except CicaError as exc:
-        _fail(exc)
-        raise  # unreachable: _fail exits
+        fail(exc)
 
 
-def _progress(message: str) -> None:
-    if err.is_terminal:
-        err.print(f"[dim]… {message}[/dim]")
 
-
-def _fail(exc: CicaError) -> None:
-    for problem in exc.problems:
-        err.print(str(problem), markup=False, highlight=False)
-    raise typer.Exit(EXIT_INPUT)
 
 
 def _version(value: bool) -> None:
@@ -83,9 +72,9 @@ def build(
     project = _project(root)
     _check_engines(reasoner, validator)
     try:
-        result = build_release(project, out_dir, progress=_progress, reasoner=reasoner, validator=validator)
+        result = build_release(project, out_dir, progress=progress, reasoner=reasoner, validator=validator)
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     if not result.report.conforms:
         err.print(result.report.as_text(), markup=False, highlight=False)
         err.print("release not written: fix the violations above", style="bold red")
@@ -109,12 +98,12 @@ def validate(
 ) -> None:
     """Validate the data against the shapes and quality checks; exit 1 on violations."""
     if fmt not in ("text", "json", "turtle"):
-        _fail(ConfigError(f"unknown format '{fmt}' (expected text, json or turtle)"))
+        fail(ConfigError(f"unknown format '{fmt}' (expected text, json or turtle)"))
     _check_engines("fast", validator)
     try:
-        report = assemble(_project(root), progress=_progress, validator=validator).report
+        report = assemble(_project(root), progress=progress, validator=validator).report
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     text = {"text": report.as_text, "json": report.as_json, "turtle": report.as_turtle}[fmt]()
     out.print(text, markup=False, highlight=False)
     if not report.conforms:
@@ -131,7 +120,7 @@ def query(
     """Run a named SPARQL query (or a .rq file) over the release."""
     project = _project(root)
     if fmt not in results.FORMATS:
-        _fail(ConfigError(f"unknown format '{fmt}' (expected {', '.join(results.FORMATS)})"))
+        fail(ConfigError(f"unknown format '{fmt}' (expected {', '.join(results.FORMATS)})"))
     try:
         values = _params(param or [])
         path = Path(name)
@@ -142,10 +131,10 @@ def query(
             if name not in available:
                 raise ConfigError(f"no named query '{name}' (available: {', '.join(sorted(available))})")
             named = available[name]
-        store = open_release_store(project, progress=_progress)
+        store = open_release_store(project, progress=progress)
         result = run(store, named, values)
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     if fmt == "table" and hasattr(result, "variables"):
         columns, table_rows = results.rows(result)  # type: ignore[arg-type]
         table = Table(*columns, title=named.title, show_lines=False)
@@ -166,7 +155,7 @@ def queries(
     try:
         found = find_queries(_project(root).queries_dir)
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     if fmt == "json":
         data = [
             {"name": q.name, "title": q.title, "description": q.description,
@@ -190,17 +179,17 @@ def export(
 ) -> None:
     """Export the graph as Turtle, JSON-LD, N-Triples or TriG (building it first if needed)."""
     if fmt not in EXPORTS:
-        _fail(ConfigError(f"unknown format '{fmt}' (expected {', '.join(EXPORTS)})"))
+        fail(ConfigError(f"unknown format '{fmt}' (expected {', '.join(EXPORTS)})"))
     project = _project(root)
     try:
-        dist = ensure_release(project, progress=_progress)
+        dist = ensure_release(project, progress=progress)
         data = (dist / EXPORTS[fmt]).read_bytes()
         if output is None:
             sys.stdout.buffer.write(data)
         else:
             write_file(output, data)
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @app.command(name="stats")
@@ -210,9 +199,9 @@ def stats_command(
 ) -> None:
     """Counts per graph and per class, sources and validation findings."""
     try:
-        numbers = stats.compute(assemble(_project(root), progress=_progress))
+        numbers = stats.compute(assemble(_project(root), progress=progress))
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     if fmt == "json":
         out.print_json(json.dumps(numbers.as_dict()))
         return
@@ -230,9 +219,9 @@ def stats_command(
 
 def _check_engines(reasoner: str, validator: str) -> None:
     if reasoner not in REASONERS:
-        _fail(ConfigError(f"unknown reasoner '{reasoner}' (expected {', '.join(REASONERS)})"))
+        fail(ConfigError(f"unknown reasoner '{reasoner}' (expected {', '.join(REASONERS)})"))
     if validator not in VALIDATORS:
-        _fail(ConfigError(f"unknown validator '{validator}' (expected {', '.join(VALIDATORS)})"))
+        fail(ConfigError(f"unknown validator '{validator}' (expected {', '.join(VALIDATORS)})"))
 
 
 def _params(pairs: list[str]) -> dict[str, str]:

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import pyoxigraph as ox
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from . import dates
@@ -23,14 +22,12 @@ from .analytics.diff import diff_releases
 from .analytics.graphdata import compact, load_release, release_digest
 from .analytics.temporal import ROLE_NAMES, members_on, status_on
 from .analytics.timeline import Timeline
-from .errors import EXIT_INPUT, CicaError, ConfigError
+from .console import fail, out, progress
+from .errors import CicaError, ConfigError
 from .project import Project
 from .release import write_file
 from .sparql import expand
 from .workspace import ensure_release, open_release_store
-
-err = Console(stderr=True)
-out = Console(soft_wrap=True)
 
 Release = Annotated[
     Path | None,
@@ -68,7 +65,7 @@ def members(
         day, timeline = _day(on), _timeline(release, root)
         holders = members_on(timeline, _iri(org), day, ROLE_NAMES[role])
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     rows = [{"member": compact(h.iri), "label": h.label, "proven": h.proven, "memberships": [compact(m) for m in h.memberships]}
             for h in holders]
     if fmt == "json":
@@ -95,7 +92,7 @@ def status(
     try:
         found = status_on(_timeline(release, root), _iri(state), _iri(org), _day(on))
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     data = {"member": compact(found.member), "organization": compact(found.organization), "on": found.on.isoformat(),
             "role": compact(found.role) if found.role else None, "code": found.code, "reason": found.reason,
             "memberships": [compact(m) for m in found.memberships]}
@@ -124,7 +121,7 @@ def panel_command(
             write_file(out_dir / name, table.to_csv().encode())
         write_file(out_dir / "codebook.md", codebook.codebook(timeline, first, last, tables, digest).encode())
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
     for name, table in tables.items():
         out.print(f"wrote {out_dir / name}: {len(table.rows)} rows", markup=False, highlight=False)
     out.print(f"wrote {out_dir / 'codebook.md'}", markup=False, highlight=False)
@@ -168,7 +165,7 @@ def network_command(
             out.print(f"{name}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges → {out_dir}/{name}.*",
                       markup=False, highlight=False)
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def chart_command(
@@ -199,7 +196,7 @@ def chart_command(
                 files = ", ".join(str(f) for f in chart.files)
                 out.print(f"{key}: {chart.size[0]}×{chart.size[1]} px → {files}", markup=False, highlight=False)
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def diff_command(
@@ -219,13 +216,13 @@ def diff_command(
         else:
             write_file(output, text.encode())
     except CicaError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def _store(release: Path | None, root: Path | None) -> ox.Store:
     if release is not None:
         return load_release(release)
-    return open_release_store(Project.discover(root), progress=_progress)
+    return open_release_store(Project.discover(root), progress=progress)
 
 
 def _timeline(release: Path | None, root: Path | None) -> Timeline:
@@ -255,12 +252,4 @@ def _iri(value: str) -> str:
         raise ConfigError(str(exc)) from exc
 
 
-def _progress(message: str) -> None:
-    if err.is_terminal:
-        err.print(f"[dim]… {message}[/dim]")
 
-
-def _fail(exc: CicaError) -> None:
-    for problem in exc.problems:
-        err.print(str(problem), markup=False, highlight=False)
-    raise typer.Exit(EXIT_INPUT)
