@@ -5,7 +5,11 @@ Prints a Markdown table. Run: .venv/bin/python benchmarks/build.py [--repeat N]
 Measured side by side in one run:
 * the whole build (median of N) with the fast reasoner and with owlrl;
 * the reasoner alone: reasonable+schema rules vs owlrl (same triples: tests/test_reason.py);
-* serialising the release: Oxigraph vs rdflib's Turtle/N-Triples/TriG serialisers.
+* validation: SPARQL parts in Oxigraph + core in pySHACL vs pySHACL alone (same findings:
+  tests/test_validate_engines.py);
+* serialising the release: Oxigraph vs rdflib's Turtle/N-Triples/TriG serialisers, and our
+  compact JSON-LD writer vs rdflib's;
+* the query safety check on masked text vs rdflib's SPARQL parser, over every named query.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
+from rdflib.plugins.sparql.parser import parseQuery
 
 from cica_graph import enrich, reason, release
 from cica_graph.load import load_files
 from cica_graph.pipeline import build_release
 from cica_graph.project import Project
+from cica_graph.sparql import check_query, find_queries
+from cica_graph.validate import validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,13 +81,31 @@ def main() -> None:
             for stage, seconds in build.timings.items():
                 stages.setdefault(stage, []).append(seconds)
         total_fast = median_time(lambda: build_release(project, Path(tmp) / "dist"), args.repeat)
-        total_owlrl = median_time(lambda: build_release(project, Path(tmp) / "dist", reasoner="owlrl"), max(1, args.repeat // 2))
+        total_owlrl = median_time(
+            lambda: build_release(project, Path(tmp) / "dist", reasoner="owlrl", validator="pyshacl"), max(1, args.repeat // 2)
+        )
     for stage, values in stages.items():
         rows.append((f"build stage: {stage}", statistics.median(values), None, None))
-    rows.append(("full build (fast reasoner) vs full build (owlrl)", total_fast, total_owlrl, total_owlrl / total_fast))
+    rows.append(("full build: fast engines vs owlrl + pySHACL", total_fast, total_owlrl, total_owlrl / total_fast))
     fast = median_time(lambda: reason.infer(ontology, data, derived, engine="fast"), args.repeat)
     slow = median_time(lambda: reason.infer(ontology, data, derived, engine="owlrl"), max(1, args.repeat // 2))
     rows.append(("OWL RL closure: reasonable+schema rules vs owlrl", fast, slow, slow / fast))
+    whole = Graph()
+    for part in (ontology, data, derived, reasoned.inferred):
+        whole += part
+    shapes = load_files(project.shape_files).graph
+    qc = sorted(project.qc_dir.glob("*.rq"))
+    fast_v = median_time(lambda: validate_graph(whole, shapes, qc, engine="fast"), args.repeat)
+    slow_v = median_time(lambda: validate_graph(whole, shapes, qc, engine="pyshacl"), max(1, args.repeat // 2))
+    rows.append(("validation: Oxigraph for SPARQL parts vs pySHACL alone", fast_v, slow_v, slow_v / fast_v))
+    main_triples = release.ordered(ontology, data, derived)
+    ours_j = median_time(lambda: release.jsonld(main_triples), args.repeat)
+    theirs_j = median_time(lambda: parts.main().serialize(format="json-ld", context=release.context()["@context"]), args.repeat)
+    rows.append(("compact JSON-LD: our writer vs rdflib", ours_j, theirs_j, theirs_j / ours_j))
+    texts = [q.text for q in find_queries(project.queries_dir).values()]
+    masked = median_time(lambda: [check_query(t) for t in texts], args.repeat)
+    parsed = median_time(lambda: [parseQuery(t) for t in texts], args.repeat)
+    rows.append((f"query safety check ({len(texts)} queries): masked text vs rdflib parser", masked, parsed, parsed / masked))
     ox_time = median_time(lambda: oxigraph_serialise(parts), args.repeat)
     rdf_time = median_time(lambda: rdflib_serialise(parts), args.repeat)
     rows.append(("Turtle + N-Triples + TriG: Oxigraph vs rdflib", ox_time, rdf_time, rdf_time / ox_time))

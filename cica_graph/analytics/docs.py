@@ -1,4 +1,4 @@
-"""Regenerate the example outputs of docs/analytics.md by running its commands.
+"""Regenerate the example outputs of docs/analytics.md and README.md by running their commands.
 
 Every fenced ``console`` block is a list of ``$ command`` lines, each followed
 by its output. The commands run again in a scratch folder (where ``tests``
@@ -51,11 +51,15 @@ def regenerate(markdown: str, root: Path) -> str:
     return text
 
 
+DOCUMENTS = ("docs/analytics.md", "README.md")
+
+
 def main() -> None:
-    """Rewrite docs/analytics.md in place."""
+    """Rewrite the example outputs of docs/analytics.md and README.md in place."""
     root = Path.cwd()
-    path = root / "docs" / "analytics.md"
-    path.write_text(regenerate(path.read_text(encoding="utf-8"), root), encoding="utf-8")
+    for name in DOCUMENTS:
+        path = root / name
+        path.write_text(regenerate(path.read_text(encoding="utf-8"), root), encoding="utf-8")
 
 
 if __name__ == "__main__":
