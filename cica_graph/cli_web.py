@@ -29,6 +29,21 @@ def serve(
                                            "worker process is killed and the client gets 503.")] = 10.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) a query returns.")] = 10_000,
     workers: Annotated[int, typer.Option(help="Query worker processes (queries that run at once).")] = 2,
+    worker_memory_mb: Annotated[int, typer.Option("--worker-memory-mb", help="Address space a query worker may use, "
+                                "in MB (0: no limit); a query that needs more is stopped with 503.")] = 1024,
+    max_query_bytes: Annotated[int, typer.Option("--max-query-bytes", help="Longest query accepted, in bytes "
+                               "(UTF-8); longer ones get 413.")] = 100_000,
+    max_queue: Annotated[int, typer.Option("--max-queue", help="Queries that may wait for a free worker; "
+                         "one more gets 503 with Retry-After.")] = 64,
+    client_seconds_per_minute: Annotated[float, typer.Option("--client-seconds-per-minute", help="Budget of query "
+                                         "time per client per minute (0: no limit); past it 429 with "
+                                         "Retry-After.")] = 60.0,
+    busy_timeout: Annotated[float, typer.Option("--busy-timeout", help="Deadline of a query that gets the last "
+                            "free worker while the others are busy, in seconds.")] = 1.0,
+    spare_workers: Annotated[int, typer.Option("--spare-workers", help="Workers kept loaded to take over at once "
+                             "from a killed one.")] = 0,
+    trust_proxy: Annotated[bool, typer.Option("--trust-proxy", help="Take the client's address from "
+                           "X-Forwarded-For set by a reverse proxy on this host (for the rate limit).")] = False,
     dist: Annotated[Path | None, typer.Option("--dist", help="Serve this release folder as it is "
                     "(default: the project's dist/, rebuilt first when older than its inputs).")] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
@@ -45,14 +60,19 @@ def serve(
         if not (release / "cica.trig").is_file():
             raise CicaError(Problem("no release here: run 'cica-graph build' or pass --dist", str(release)))
         settings = Settings(dist=release, base_iri=base_iri or f"http://{_host(host)}:{port}/",
-                            queries_dir=project.queries_dir, timeout=timeout, max_rows=max_rows, workers=workers)
+                            queries_dir=project.queries_dir, timeout=timeout, max_rows=max_rows, workers=workers,
+                            worker_memory_mb=worker_memory_mb, max_query_bytes=max_query_bytes, max_queue=max_queue,
+                            client_seconds_per_minute=client_seconds_per_minute, busy_timeout=busy_timeout,
+                            spare_workers=spare_workers,
+                            trust_proxy=trust_proxy)
         app = create_app(settings)
     except CicaError as exc:
         for problem in exc.problems:
             err.print(str(problem), markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT) from exc
     err.print(f"serving {release} at {settings.base_iri} (SPARQL: {settings.public('sparql')})", markup=False, soft_wrap=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, timeout_graceful_shutdown=5)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=trust_proxy,
+                timeout_graceful_shutdown=5)
 
 
 def docs(

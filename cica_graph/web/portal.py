@@ -26,6 +26,7 @@ from ..store import open_store
 from ..terms import PREFIXES
 from . import formats, ontodoc
 from .pool import Pool
+from .ratelimit import ClientBudgets
 from .settings import Settings
 from .view import View
 
@@ -62,7 +63,10 @@ class Portal:
         self.settings = settings
         self.store = open_store(settings.trig)
         self.view = View(self.store, settings)
-        self.pool = Pool(settings.trig, settings.workers)
+        self.pool = Pool(settings.trig, settings.workers, memory_mb=settings.worker_memory_mb,
+                         max_queue=settings.max_queue, busy_timeout=settings.busy_timeout,
+                         spares=settings.spare_workers)
+        self.budgets = ClientBudgets(settings.client_seconds_per_minute)
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),

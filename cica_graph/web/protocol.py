@@ -8,6 +8,12 @@ refused with 403, ``SERVICE`` and ``FROM`` with 400, syntax errors with 400
 naming the line and column. Every query runs in a worker process under the
 portal's deadline (503 when it passes) and row cap (``X-Result-Truncated``).
 Without a query, ``GET /sparql`` returns the SPARQL service description.
+
+Under load (docs/security.md, "Endpoint limits"): a query longer than
+``--max-query-bytes`` is refused with 413; a client that used up its budget
+of query seconds per minute gets 429 with ``Retry-After``
+(:mod:`cica_graph.web.ratelimit`); a full queue or a stopped query gives 503
+with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from ..terms import PREFIXES
 from . import formats
 from .negotiate import choose
+from .pool import Reply
 from .portal import Portal
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -43,9 +50,11 @@ def _short(media_type: str | None) -> str | None:
 def problem_text(header: dict) -> str:
     """A worker's error as one readable line, with line and column for syntax errors."""
     message = str(header.get("message", "the query failed"))
-    if header.get("line"):
+    if header.get("line") and message.startswith("syntax error"):
         detail = message.removeprefix("syntax error: ")
         return f"SPARQL syntax error at line {header['line']}, column {header.get('col') or 1}: {detail}"
+    if header.get("line"):  # a refusal located in the text (SERVICE, FROM, an update)
+        return f"{message} (line {header['line']}, column {header.get('col') or 1})"
     return message
 
 
@@ -54,9 +63,53 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> P
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
+def client_address(request: Request) -> str:
+    """Who is asking, for the rate limit: the peer's address.
+
+    With ``--trust-proxy`` uvicorn has already replaced it by the address a
+    proxy on this host put in ``X-Forwarded-For``; otherwise that header is
+    ignored (a client could write anything there).
+    """
+    return request.client.host if request.client else "unknown"
+
+
+async def run_query(request: Request, portal: Portal, job: dict) -> Reply:
+    """Run a user query under every limit: its length, the client's budget, the queue, the deadline, the memory."""
+    settings = portal.settings
+    size = len(job["query"].encode("utf-8"))
+    if size > settings.max_query_bytes:
+        message = (f"the query is {size} bytes long; this endpoint accepts queries of up to {settings.max_query_bytes} "
+                   "bytes")
+        return Reply(413, {"message": message})
+    client = client_address(request)
+    wait = portal.budgets.retry_after(client)
+    if wait:
+        message = (f"this client used its budget of {settings.client_seconds_per_minute:g} s of query time per minute; "
+                   f"try again in {wait} s")
+        return Reply(429, {"message": message}, retry_after=wait)
+    reply = await portal.pool.run(job, settings.timeout, client=client, priority=portal.budgets.used(client))
+    portal.budgets.charge(client, reply.charge)
+    return reply
+
+
+def too_long(request: Request, portal: Portal) -> Response | None:
+    """413 before the body is read when its declared length cannot hold an acceptable query."""
+    try:
+        declared = int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return error(400, "the Content-Length header is not a number")
+    most = 3 * portal.settings.max_query_bytes + 65_536  # a form encodes one byte in up to three
+    if declared > most:
+        return error(413, f"the request body is {declared} bytes long; this endpoint accepts queries of up to "
+                          f"{portal.settings.max_query_bytes} bytes")
+    return None
+
+
 async def endpoint(request: Request) -> Response:
     """GET or POST /sparql."""
     portal: Portal = request.app.state.portal
+    if request.method == "POST" and (refused := too_long(request, portal)) is not None:
+        return refused
     args, body_query = await _arguments(request)
     if isinstance(args, Response):
         return args
@@ -87,9 +140,9 @@ async def endpoint(request: Request) -> Response:
             offered = ", ".join([*formats.RESULT_TYPES.values(), *formats.GRAPH_TYPES.values()])
             return error(406, f"none of the result formats fits the Accept header; this endpoint returns {offered}")
     job = {"query": queries[0], "results": results, "graph": graph, "max_rows": portal.settings.max_rows, **dataset}
-    reply = await portal.pool.run(job, portal.settings.timeout)
+    reply = await run_query(request, portal, job)
     if reply.status != 200:
-        headers = {"Retry-After": "5"} if reply.status == 503 else None
+        headers = {"Retry-After": str(reply.retry_after)} if reply.retry_after else None
         return error(reply.status, problem_text(reply.header), headers)
     headers = {
         "Vary": "Accept",
@@ -177,7 +230,10 @@ def _dataset(args: MultiDict, portal: Portal) -> dict | Response:
 def _limits(settings: object) -> str:
     return (
         f"Read-only SPARQL 1.1 Query. Each query must finish within {settings.timeout:g} s or it is stopped (HTTP 503); "
-        f"results are capped at {settings.max_rows} rows or triples (header X-Result-Truncated). SERVICE, FROM and "
+        f"results are capped at {settings.max_rows} rows or triples (header X-Result-Truncated). Queries may be "
+        f"{settings.max_query_bytes} bytes long (HTTP 413 past it); each client may use "
+        f"{settings.client_seconds_per_minute:g} s of query time per minute (HTTP 429 with Retry-After past it); at "
+        f"most {settings.max_queue} queries wait for a worker (HTTP 503 with Retry-After past it). SERVICE, FROM and "
         "FROM NAMED are refused; default-graph-uri and named-graph-uri may name the graphs listed here. The default "
         "graph is the union of the named graphs."
     )

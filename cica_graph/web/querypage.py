@@ -25,7 +25,7 @@ from ..sparql import NamedQuery, bind, with_bindings
 from . import formats
 from .pages import render
 from .portal import Portal
-from .protocol import problem_text
+from .protocol import problem_text, run_query, too_long
 from .view import Value, View
 
 DISPLAY_ROWS = 1000
@@ -60,6 +60,8 @@ async def query_page(request: Request) -> Response:
     """GET or POST /query."""
     portal: Portal = request.app.state.portal
     if request.method == "POST":
+        if (refused := too_long(request, portal)) is not None:
+            return refused
         form = await request.form()
         args = MultiDict([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     else:
@@ -75,7 +77,7 @@ async def query_page(request: Request) -> Response:
     fmt = args.get("format")
     outcome = None
     if text and text.strip():
-        outcome = await run(portal, text, named, given, fmt if fmt in DOWNLOADS else None)
+        outcome = await run(request, portal, text, named, given, fmt if fmt in DOWNLOADS else None)
         if isinstance(outcome, Response):
             return outcome
     return render(
@@ -86,7 +88,8 @@ async def query_page(request: Request) -> Response:
     )
 
 
-async def run(portal: Portal, text: str, named: NamedQuery | None, given: dict[str, str], fmt: str | None) -> Outcome | Response:
+async def run(request: Request, portal: Portal, text: str, named: NamedQuery | None, given: dict[str, str],
+              fmt: str | None) -> Outcome | Response:
     """Run the query; the raw results as a download when ``fmt`` is given, else an Outcome for the page."""
     try:
         bound = with_bindings(text, bind(named, given)) if named else text
@@ -98,7 +101,7 @@ async def run(portal: Portal, text: str, named: NamedQuery | None, given: dict[s
         "graph": fmt if fmt in formats.GRAPH_TYPES else ("nt" if fmt is None else None),
         "max_rows": portal.settings.max_rows,
     }
-    reply = await portal.pool.run(job, portal.settings.timeout)
+    reply = await run_query(request, portal, job)
     if reply.status != 200:
         return Outcome(status=reply.status, error=problem_text(reply.header))
     header = reply.header

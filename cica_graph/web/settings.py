@@ -23,6 +23,13 @@ from ..terms import DEFAULT_BASE
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 2
+DEFAULT_WORKER_MEMORY_MB = 1024
+#: A worker needs ~270 MB of address space while it starts (Python, rdflib, loading the store).
+MIN_WORKER_MEMORY_MB = 300
+DEFAULT_MAX_QUERY_BYTES = 100_000
+DEFAULT_MAX_QUEUE = 64
+DEFAULT_CLIENT_SECONDS_PER_MINUTE = 60.0
+DEFAULT_BUSY_TIMEOUT = 1.0
 _URI_SPACE = "http://rdfs.org/ns/void#uriSpace"
 
 
@@ -36,6 +43,13 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     max_rows: int = DEFAULT_MAX_ROWS
     workers: int = DEFAULT_WORKERS
+    worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB
+    max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
+    max_queue: int = DEFAULT_MAX_QUEUE
+    client_seconds_per_minute: float = DEFAULT_CLIENT_SECONDS_PER_MINUTE
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    spare_workers: int = 0
+    trust_proxy: bool = False
     data_base: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -50,6 +64,20 @@ class Settings:
             problems.append(Problem(f"--max-rows must be at least 1, not {self.max_rows}"))
         if self.workers < 1:
             problems.append(Problem(f"--workers must be at least 1, not {self.workers}"))
+        if self.worker_memory_mb != 0 and self.worker_memory_mb < MIN_WORKER_MEMORY_MB:
+            problems.append(Problem(f"--worker-memory-mb must be 0 (no limit) or at least {MIN_WORKER_MEMORY_MB}, "
+                                    f"not {self.worker_memory_mb}"))
+        if self.max_query_bytes < 64:
+            problems.append(Problem(f"--max-query-bytes must be at least 64, not {self.max_query_bytes}"))
+        if self.max_queue < 0:
+            problems.append(Problem(f"--max-queue must be 0 or more, not {self.max_queue}"))
+        if self.client_seconds_per_minute < 0:
+            problems.append(Problem("--client-seconds-per-minute must be 0 (no limit) or a positive number, "
+                                    f"not {self.client_seconds_per_minute}"))
+        if self.busy_timeout <= 0:
+            problems.append(Problem(f"--busy-timeout must be a positive number of seconds, not {self.busy_timeout}"))
+        if self.spare_workers < 0:
+            problems.append(Problem(f"--spare-workers must be 0 or more, not {self.spare_workers}"))
         if problems:
             raise ConfigError(problems)
         if not self.base_iri.endswith("/"):

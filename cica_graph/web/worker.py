@@ -3,10 +3,12 @@
 The server cannot stop a query running inside Oxigraph from a thread, so user
 queries run here and the server kills this process when a query passes its
 deadline (see :mod:`cica_graph.web.pool`). The process is started as
-``python -m cica_graph.web.worker RELEASE.trig SERVER_PID`` and talks over its standard
+``python -m cica_graph.web.worker RELEASE.trig SERVER_PID [MEMORY_MB]`` and talks over its standard
 streams: one JSON line per job in; per job, one JSON header line and
 ``length`` bytes of body out. Anything else written to stdout would corrupt
-that channel, so stdout is moved to stderr first.
+that channel, so stdout is moved to stderr first. With ``MEMORY_MB`` (not 0)
+the process's address space is limited to that (``RLIMIT_AS``) before
+anything is loaded: a query that needs more fails here, not in the server.
 
 The worker also checks the query (syntax with line and column, updates,
 SERVICE, FROM): the check itself parses untrusted text, so it too runs under
@@ -31,8 +33,14 @@ from . import formats
 
 
 def main(argv: list[str]) -> int:
-    """Load the release ``argv[0]`` and answer jobs until stdin closes (``argv[1]``: the server's pid)."""
+    """Load the release ``argv[0]`` and answer jobs until stdin closes.
+
+    ``argv[1]``: the server's pid; ``argv[2]``: the memory limit in MB (0 or absent: none).
+    """
     _die_with_parent(int(argv[1]) if len(argv) > 1 else None)
+    memory_mb = int(argv[2]) if len(argv) > 2 else 0
+    if memory_mb > 0:
+        limit_memory(memory_mb)
     if not isolate_network():
         print("cica-graph worker: no private network namespace here; SERVICE is kept out by the query checks alone",
               file=sys.stderr)
@@ -45,6 +53,10 @@ def main(argv: list[str]) -> int:
     checked = functools.lru_cache(maxsize=512)(check_query)  # repeated texts (named queries, dashboards) parse once
     store = ox.Store()
     store.bulk_load(path=argv[0], format=ox.RdfFormat.TRIG)
+    # Warm the parsers (rdflib's SPARQL grammar is built on first use: ~0.5 s) before saying ready, so that a
+    # fresh worker's first query is not slowed by it (a slow first query could meet --busy-timeout).
+    screen("SELECT ?from WHERE { ?from ?p ?o }", checked)
+    store.query("ASK { ?s ?p ?o }")
     _send(channel, {"ready": True, "quads": len(store)})
     for line in sys.stdin.buffer:
         job = json.loads(line)
@@ -62,6 +74,10 @@ def main(argv: list[str]) -> int:
             header, body = {"status": status, "message": problem.message, "line": problem.line, "col": problem.col}, b""
         except (SyntaxError, ValueError, TypeError, OSError, RuntimeError) as exc:
             header, body = {"status": 400, "message": f"the query cannot be evaluated: {exc}"}, b""
+        except MemoryError:
+            limit = f"the {memory_mb} MB" if memory_mb else "the"
+            header, body = {"status": 503, "message": f"the query needed more than {limit} memory a query may use "
+                                                      "and was stopped"}, b""
         header["elapsed"] = time.perf_counter() - started
         _send(channel, header, body)
     return 0
@@ -81,6 +97,17 @@ def screen(text: str, check_query: Callable[[str], None]) -> None:
     check_query(text)
     if mentions_remote(text):
         refuse_remote_by_parse(text)
+
+
+def limit_memory(megabytes: int) -> None:
+    """Limit this process's address space to ``megabytes`` (``RLIMIT_AS``): allocations past it fail."""
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def isolate_network() -> bool:
