@@ -23,6 +23,7 @@ run: $(STAMP)
 
 system-deps:
 	bash .ci/install-system-deps.sh
+	bash .ci/install-virtuoso.sh
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check cica_graph tests benchmarks

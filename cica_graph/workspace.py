@@ -34,6 +34,17 @@ def ensure_release(project: Project, progress: Callable[[str], None] | None = No
     return project.dist
 
 
-def open_release_store(project: Project, progress: Callable[[str], None] | None = None) -> ox.Store:
-    """An in-memory Oxigraph store of the current release."""
-    return open_store(ensure_release(project, progress) / "cica.trig")
+def open_release_store(
+    project: Project, progress: Callable[[str], None] | None = None, on_disk: Path | bool | None = None
+) -> ox.Store:
+    """An Oxigraph store of the current release: in memory, or on disk (``True``: .cica/store; or a folder).
+
+    The on-disk store (cica_graph.diskstore) is built with the bulk loader once per release and reused.
+    """
+    dist = ensure_release(project, progress)
+    if on_disk:
+        from .diskstore import open_disk_store
+
+        folder = on_disk if isinstance(on_disk, Path) else project.root / ".cica" / "store"
+        return open_disk_store(dist, folder)
+    return open_store(dist / "cica.trig")
