@@ -6,11 +6,27 @@ from pathlib import Path
 
 import pytest
 
+from cica_graph import guard
 from cica_graph.pipeline import build_release
 from cica_graph.project import Project
 from cica_graph.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_wide_guard_in_process():
+    """Keep the CLI's audit-hook guard out of the test process.
+
+    An audit hook cannot be removed once added: a CLI test run in-process
+    would leave it on for every later test, refusing the loopback HTTP that
+    SPARQLWrapper and the Virtuoso fixture use. The guard's own tests run the
+    CLI in subprocesses (tests/test_hardening_guard.py), where it is on.
+    """
+    patch = pytest.MonkeyPatch()
+    patch.setattr(guard, "install", lambda: None)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
