@@ -42,3 +42,19 @@ def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def release_store(release_dir: Path):
     """An Oxigraph store holding that release (cica.trig)."""
     return open_store(release_dir / "cica.trig")
+
+
+@pytest.fixture(scope="session")
+def curated_store():
+    """An Oxigraph store of ontology/ and data/ as curated (no build), shared by the analytics tests."""
+    from cica_graph.analytics.graphdata import store_from_files
+
+    return store_from_files(sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").rglob("*.ttl")))
+
+
+@pytest.fixture(scope="session")
+def curated_timeline(curated_store):
+    """The analytics timeline read once from that store."""
+    from cica_graph.analytics.timeline import Timeline
+
+    return Timeline.read(curated_store)

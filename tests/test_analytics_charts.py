@@ -9,20 +9,19 @@ from pathlib import Path
 import pytest
 
 from cica_graph.analytics import charts
-from cica_graph.analytics.graphdata import store_from_files
 from cica_graph.analytics.timeline import Timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def store():
-    return store_from_files(sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").rglob("*.ttl")))
+def store(curated_store):
+    return curated_store
 
 
 @pytest.fixture(scope="module")
-def timeline(store) -> Timeline:
-    return Timeline.read(store)
+def timeline(curated_timeline) -> Timeline:
+    return curated_timeline
 
 
 def _png_size(path: Path) -> tuple[int, int]:

@@ -11,7 +11,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 from cica_graph.analytics import measures, network
-from cica_graph.analytics.graphdata import store_from_files
 from cica_graph.analytics.timeline import Timeline
 from cica_graph.terms import SCHEMA, SPDX
 
@@ -46,13 +45,13 @@ EXPECTED_EDGES = {
 
 
 @pytest.fixture(scope="module")
-def store():
-    return store_from_files(sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").rglob("*.ttl")))
+def store(curated_store):
+    return curated_store
 
 
 @pytest.fixture(scope="module")
-def timeline(store) -> Timeline:
-    return Timeline.read(store)
+def timeline(curated_timeline) -> Timeline:
+    return curated_timeline
 
 
 @pytest.fixture(scope="module")

@@ -13,16 +13,14 @@ from pathlib import Path
 import pytest
 
 from cica_graph.analytics import codebook, panel
-from cica_graph.analytics.graphdata import store_from_files
 from cica_graph.analytics.timeline import Timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def timeline() -> Timeline:
-    files = sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").rglob("*.ttl"))
-    return Timeline.read(store_from_files(files))
+def timeline(curated_timeline) -> Timeline:
+    return curated_timeline
 
 
 @pytest.fixture(scope="module")

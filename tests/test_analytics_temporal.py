@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from cica_graph.analytics import members_on, status_on
-from cica_graph.analytics.graphdata import store_from_files
 from cica_graph.analytics.temporal import FULL, NONE, NOT_FOUNDED, OBSERVER_CODE, PARTNER_CODE, UNKNOWN
 from cica_graph.analytics.timeline import MEMBER, OBSERVER, PARTNER, Timeline
 
@@ -25,9 +24,8 @@ CICA = ORG + "cica"
 
 
 @pytest.fixture(scope="module")
-def timeline() -> Timeline:
-    files = sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").rglob("*.ttl"))
-    return Timeline.read(store_from_files(files))
+def timeline(curated_timeline) -> Timeline:
+    return curated_timeline
 
 
 # The 16 members listed by KR (with no start) + Thailand, Korea (2006), Jordan, UAE (2008), Iraq, Viet Nam (2010),
