@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from load import wait_ready  # the sibling benchmark script (benchmarks/ is on sys.path when run)
 
 from cica_graph.project import Project
 from cica_graph.sparql import bind, find_queries, with_bindings
@@ -46,15 +47,7 @@ def start_server(dist: Path, port: int, timeout: float) -> subprocess.Popen:
     command = [sys.executable, "-c", "from cica_graph.cli import app; app()", "serve", "--port", str(port),
                "--dist", str(dist), "--root", str(ROOT), "--timeout", str(timeout), "--log-level", "warning"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for path, params in (("/", {}), ("/query", {}), ("/sparql", {"query": "ASK {}"})):
-        for _ in range(1200):
-            try:
-                if httpx.get(base + path, params=params, timeout=60).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+    wait_ready(process, f"http://127.0.0.1:{port}")
     return process
 
 

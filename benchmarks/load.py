@@ -92,7 +92,12 @@ def start_server(dist: Path, port: int, extra: list[str]) -> subprocess.Popen:
     command = [sys.executable, "-c", "from cica_graph.cli import app; app()", "serve", "--host", HOST, "--port",
                str(port), "--dist", str(dist), "--root", str(ROOT), "--trust-proxy", "--log-level", "warning", *extra]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://{HOST}:{port}"
+    wait_ready(process, f"http://{HOST}:{port}")
+    return process
+
+
+def wait_ready(process: subprocess.Popen, base: str) -> None:
+    """Wait (at most 120 s) until the portal at ``base`` answers its home, query page and endpoint."""
     deadline = time.monotonic() + 120
     for path, params in (("/", {}), ("/query", {}), ("/sparql", {"query": "ASK {}"})):
         while time.monotonic() < deadline:
@@ -104,7 +109,6 @@ def start_server(dist: Path, port: int, extra: list[str]) -> subprocess.Popen:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
-    return process
 
 
 async def good_client(client: httpx.AsyncClient, url: str, number: int, texts: list[str], until: float,
