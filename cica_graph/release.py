@@ -358,11 +358,12 @@ def _trig(parts: Parts) -> bytes:
 
 
 def _sort_prefixes(data: bytes) -> bytes:
-    text = data.decode("utf-8")
-    lines = text.split("\n")
-    head = [line for line in lines if re.match(r"@prefix ", line)]
-    body = [line for line in lines if not re.match(r"@prefix ", line)]
-    return ("\n".join([*sorted(head), "", *body])).encode("utf-8")
+    """``data`` with its leading block of ``@prefix`` lines sorted (Oxigraph writes them in insertion order)."""
+    start = 0
+    while data.startswith(b"@prefix ", start):
+        start = data.index(b"\n", start) + 1
+    head = sorted(data[:start].split(b"\n")[:-1])
+    return b"\n".join([*head, b"", data[start:]])
 
 
 def _vocabularies(triples: Iterable[tuple]) -> Iterable[str]:

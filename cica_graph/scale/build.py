@@ -107,35 +107,34 @@ def validate(store: ox.Store, shapes: Graph, qc_files: list[Path], files: list[P
 
 def _graph(store: ox.Store, graph: ox.NamedNode) -> Graph:
     out = Graph(bind_namespaces="none")
-    out.parse(data=_lines(store, graph).decode("utf-8"), format="nt")
+    out.parse(data=b"".join(_lines(store, graph)).decode("utf-8"), format="nt")
     return out
 
 
-def _lines(store: ox.Store, *graphs: ox.NamedNode) -> bytes:
-    """The sorted, distinct N-Triples of ``graphs``, literals as the sources wrote them."""
-    dump = b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
-    dump = dump.replace(f"^^<{EXACT}".encode(), b"^^<")
-    lines = sorted(set(dump.split(b"\n")) - {b""})
-    return b"\n".join(lines) + b"\n" if lines else b""
+def _lines(store: ox.Store, graph: ox.NamedNode) -> list[bytes]:
+    """The sorted, distinct N-Triples lines (with their newline) of ``graph``, literals as the sources wrote them."""
+    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).replace(f"^^<{EXACT}".encode(), b"^^<")
+    lines = dump.splitlines(keepends=True)
+    return sorted(set(lines))
 
 
 def export(store: ox.Store) -> dict[str, bytes]:
-    """cica.ttl, cica-inferred.ttl, cica.nt and cica.trig of the build in ``store`` (same bytes as the reference release)."""
-    main = _lines(store, ONTOLOGY, ASSERTED, DERIVED)
+    """cica.ttl, cica-inferred.ttl, cica.nt and cica.trig of the build in ``store`` (same bytes as the reference release).
+
+    Each graph is dumped and sorted once; the main files merge the ontology, asserted and derived lines.
+    """
+    parts = {graph: _lines(store, graph) for graph in PARTS}
+    main = b"".join(sorted(set().union(*(parts[g] for g in (ONTOLOGY, ASSERTED, DERIVED)))))
     files = {
-        "cica.ttl": _turtle(main),
-        "cica-inferred.ttl": _turtle(_lines(store, INFERRED)),
+        "cica.ttl": _serialize(main, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE),
+        "cica-inferred.ttl": _serialize(b"".join(parts[INFERRED]), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE),
         "cica.nt": main,
     }
-    nquads = []
-    for graph in PARTS:
-        suffix = f" {graph} .".encode()
-        nquads += [line[:-2] + suffix for line in _lines(store, graph).split(b"\n") if line]
-    parsed = ox.parse(input=b"\n".join(nquads) + b"\n", format=ox.RdfFormat.N_QUADS)
-    files["cica.trig"] = _sort_prefixes(ox.serialize(parsed, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
+    nquads = b"".join(line[:-3] + f" {graph} .\n".encode() for graph in PARTS for line in parts[graph])
+    files["cica.trig"] = _serialize(nquads, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
     return files
 
 
-def _turtle(ntriples: bytes) -> bytes:
-    triples = (q.triple for q in ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES))
-    return _sort_prefixes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+def _serialize(lines: bytes, source: ox.RdfFormat, target: ox.RdfFormat) -> bytes:
+    """Sorted N-Triples/N-Quads ``lines`` re-serialised by Oxigraph with the project's prefixes, in the same order."""
+    return _sort_prefixes(ox.serialize(ox.parse(input=lines, format=source), format=target, prefixes=PREFIXES))
