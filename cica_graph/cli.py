@@ -115,6 +115,8 @@ def query(
     name: Annotated[str, typer.Argument(help="A named query (see 'cica-graph queries') or a path to a .rq file.")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value, repeatable.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | tsv | json | xml")] = "table",
+    store_at: Annotated[str, typer.Option("--store", help="disk (.cica/store, built once per release) | memory | "
+                                          "a folder for the on-disk store.")] = "disk",
     root: Root = None,
 ) -> None:
     """Run a named SPARQL query (or a .rq file) over the release."""
@@ -131,7 +133,8 @@ def query(
             if name not in available:
                 raise ConfigError(f"no named query '{name}' (available: {', '.join(sorted(available))})")
             named = available[name]
-        store = open_release_store(project, progress=progress)
+        on_disk = {"disk": True, "memory": False}.get(store_at, Path(store_at))
+        store = open_release_store(project, progress=progress, on_disk=on_disk)
         result = run(store, named, values)
     except CicaError as exc:
         fail(exc)

@@ -35,11 +35,13 @@ def ensure_release(project: Project, progress: Callable[[str], None] | None = No
 
 
 def open_release_store(
-    project: Project, progress: Callable[[str], None] | None = None, on_disk: Path | bool | None = None
+    project: Project, progress: Callable[[str], None] | None = None, on_disk: Path | bool = True
 ) -> ox.Store:
-    """An Oxigraph store of the current release: in memory, or on disk (``True``: .cica/store; or a folder).
+    """An Oxigraph store of the current release: on disk (``True``, the default: .cica/store; or a folder) or in memory.
 
-    The on-disk store (cica_graph.diskstore) is built with the bulk loader once per release and reused.
+    The on-disk store (cica_graph.diskstore) is built with the bulk loader once per release and reopened
+    read-only afterwards, so a command on a large release does not parse it again; ``False`` loads the
+    release's TriG into memory instead.
     """
     dist = ensure_release(project, progress)
     if on_disk:
