@@ -33,6 +33,8 @@ Exit codes: 0 success · 1 the graph does not conform to the shapes · 2 bad inp
 app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 Root = Annotated[Path | None, typer.Option("--root", help="Project folder (default: found from the working directory).")]
+VALIDATOR_HELP = ("compiled (every shape in Oxigraph, core constraints compiled to SPARQL; default) | "
+                  "fast (core constraints in pySHACL) | pyshacl (reference).")
 
 
 def _project(root: Path | None) -> Project:
@@ -66,7 +68,7 @@ def build(
     root: Root = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Release folder (default: dist/).")] = None,
     reasoner: Annotated[str, typer.Option(help="fast (reasonable, default) | owlrl (reference).")] = "fast",
-    validator: Annotated[str, typer.Option(help="fast (SPARQL parts in Oxigraph, default) | pyshacl (reference).")] = "fast",
+    validator: Annotated[str, typer.Option(help=VALIDATOR_HELP)] = "compiled",
 ) -> None:
     """Load, enrich, reason, validate and write the release (exit 1 if the data does not conform)."""
     project = _project(root)
@@ -94,7 +96,7 @@ def build(
 def validate(
     root: Root = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json | turtle")] = "text",
-    validator: Annotated[str, typer.Option(help="fast (SPARQL parts in Oxigraph, default) | pyshacl (reference).")] = "fast",
+    validator: Annotated[str, typer.Option(help=VALIDATOR_HELP)] = "compiled",
 ) -> None:
     """Validate the data against the shapes and quality checks; exit 1 on violations."""
     if fmt not in ("text", "json", "turtle"):

@@ -19,7 +19,9 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from .errors import Problem, ShapesError
 from .load import new_graph
-from .release import ordered
+from .release import ordered, to_ox
+from .scale import shacl as compiled
+from .scale.graphs import unwrap, wrap
 from .shacl_fast import SEVERITIES, split_shapes, to_rdflib
 from .sparql import NamedQuery, load_query
 
@@ -116,7 +118,7 @@ class Report:
         return graph.serialize(format="turtle")
 
 
-ENGINES = ("fast", "pyshacl")
+ENGINES = ("compiled", "fast", "pyshacl")
 
 
 def validate_graph(
@@ -135,6 +137,8 @@ def validate_graph(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine '{engine}' (expected one of {', '.join(ENGINES)})")
+    if engine == "compiled":
+        return _compiled(data, shapes, qc_files, origins)
     store = store_of(data)
     if engine == "pyshacl":
         findings = run_shacl(data, shapes, origins)
@@ -156,6 +160,44 @@ def validate_graph(
         ]
         findings = sorted(set(findings), key=_order)
     return findings + run_quality_checks(data, qc_files, origins, store)
+
+
+def _compiled(data: Graph, shapes: Graph, qc_files: list[Path], origins: dict[URIRef, str] | None) -> list[Finding]:
+    """Every shape and check in Oxigraph: SPARQL parts as in ``fast``, core constraints compiled to SPARQL.
+
+    The store keeps numbers and booleans as written (cica_graph.scale.graphs.wrap), which the compiled
+    ``sh:datatype`` checks need.
+    """
+    store = exact_store_of(data)
+    core, sparql_findings = split_shapes(shapes, store)
+    raw = [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in sparql_findings]
+    raw += [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in compiled.validate(core, _Union(store))]
+    findings = {
+        Finding(severity=severity, message=message, focus=str(focus), focus_label=label_of(data, focus),
+                path=str(path) if isinstance(path, URIRef) else None, value=str(value) if value is not None else None,
+                check=str(shape) if isinstance(shape, URIRef) else None,
+                file=(origins or {}).get(focus))  # type: ignore[arg-type]
+        for severity, message, focus, path, value, shape in raw
+    }
+    return sorted(findings, key=_order) + run_quality_checks(data, qc_files, origins, store)
+
+
+class _Union:
+    """A store whose queries see the union of its graphs (what the compiled constraints expect)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def query(self, text: str, **options: object) -> object:
+        """Run ``text`` over the union of the store's graphs."""
+        return self.store.query(text, use_default_graph_as_union=True, **options)  # type: ignore[arg-type]
+
+
+def exact_store_of(graph: Graph) -> ox.Store:
+    """An in-memory Oxigraph store holding ``graph``, numbers and booleans kept as written (see scale.graphs.wrap)."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), wrap(to_ox(o))) for s, p, o in graph)  # type: ignore[arg-type]
+    return store
 
 
 def _order(f: Finding) -> tuple:
@@ -230,7 +272,7 @@ def store_of(graph: Graph) -> ox.Store:
 def _rows(text: str, store: ox.Store) -> list[dict]:
     results = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in results.variables]  # type: ignore[union-attr]
-    return [{n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]
+    return [{n: to_rdflib(unwrap(row[n])) for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]
 
 
 def label_of(graph: Graph, node: object) -> str | None:
