@@ -17,14 +17,16 @@ import ctypes
 import functools
 import glob
 import hashlib
+import heapq
 import json
 import os
 import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -90,19 +92,43 @@ def context() -> dict:
 
 
 def render(parts: Parts) -> dict[str, bytes]:
-    """Every release file's bytes (SHA256SUMS included)."""
-    main = ordered(parts.ontology, parts.asserted, parts.derived)
+    """Every release file's bytes (SHA256SUMS included).
+
+    Each part is converted to Oxigraph terms and sorted once; the main files merge the sorted parts.
+    """
+    keyed = {name: sorted(_keyed(graph), key=itemgetter(0)) for name, graph in (
+        (ONTOLOGY_GRAPH, parts.ontology), (ASSERTED_GRAPH, parts.asserted), (DERIVED_GRAPH, parts.derived),
+        (INFERRED_GRAPH, parts.inferred))}
+    merged = heapq.merge(keyed[ONTOLOGY_GRAPH], keyed[ASSERTED_GRAPH], keyed[DERIVED_GRAPH], key=itemgetter(0))
+    main = [triple for _key, triple in _distinct(merged)]
     files: dict[str, bytes] = {
         "cica.ttl": turtle(main),
-        "cica-inferred.ttl": turtle(ordered(parts.inferred)),
+        "cica-inferred.ttl": turtle([triple for _key, triple in keyed[INFERRED_GRAPH]]),
         "cica.jsonld": jsonld(main),
         "context.jsonld": (json.dumps(context(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
         "cica.nt": ox.serialize(main, format=ox.RdfFormat.N_TRIPLES),
-        "cica.trig": _trig(parts),
+        "cica.trig": _trig(keyed),
     }
     files["void.ttl"] = turtle(ordered(void(parts, files)))
     files["SHA256SUMS"] = "".join(f"{sha256(files[n])}  {n}\n" for n in MEDIA_TYPES).encode("utf-8")
     return files
+
+
+def _keyed(graph: Graph) -> set[tuple[tuple[str, str, str], ox.Triple]]:
+    """The triples of ``graph`` as Oxigraph triples, each with its N-Triples sort key."""
+    out = set()
+    for triple in graph:
+        converted = to_ox_triple(triple)
+        out.add(((str(converted.subject), str(converted.predicate), str(converted.object)), converted))
+    return out
+
+
+def _distinct(items: Iterable[tuple[tuple, ox.Triple]]) -> Iterator[tuple[tuple, ox.Triple]]:
+    previous = None
+    for item in items:
+        if item[0] != previous:
+            previous = item[0]
+            yield item
 
 
 def jsonld(triples: list[ox.Triple]) -> bytes:
@@ -344,16 +370,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _trig(parts: Parts) -> bytes:
+def _trig(keyed: dict[URIRef, list[tuple[tuple, ox.Triple]]]) -> bytes:
     quads = []
-    for name, graph in (
-        (ONTOLOGY_GRAPH, parts.ontology),
-        (ASSERTED_GRAPH, parts.asserted),
-        (DERIVED_GRAPH, parts.derived),
-        (INFERRED_GRAPH, parts.inferred),
-    ):
+    for name in (ONTOLOGY_GRAPH, ASSERTED_GRAPH, DERIVED_GRAPH, INFERRED_GRAPH):
         label = ox.NamedNode(str(name))
-        quads += [ox.Quad(t.subject, t.predicate, t.object, label) for t in ordered(graph)]
+        quads += [ox.Quad(t.subject, t.predicate, t.object, label) for _key, t in keyed[name]]
     return _sort_prefixes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
 
 
