@@ -107,3 +107,59 @@ def test_same_findings_as_pyshacl_with_injected_errors(tmp_path: Path):
     assert {"StateAlpha2Shape", "MembershipOrganizationShape", "MembershipRoleDeclaredShape", "EndNotBeforeStartShape",
             "MeetingOrdinalShape", "DuplicateLabelShape", "CitationShape", "AgreementPartyShape", "AreaBroaderShape"} <= checks
     assert set(scale_findings(files)) == set(expected)
+
+
+# Cases the CICA shapes and data do not have: subclass chains (one through a blank node), counts above one,
+# literal focus nodes, zero-or-more and sequence paths, qualified counts, and every triple in two graphs.
+EDGE_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:One a sh:PropertyShape ; sh:targetClass ex:A ; sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:nodeKind sh:IRI ;
+    sh:message "one p" .
+ex:Two a sh:PropertyShape ; sh:targetClass ex:A ; sh:path ex:q ; sh:minCount 2 ; sh:maxCount 2 ; sh:datatype xsd:integer ;
+    sh:message "two q" .
+ex:Lang a sh:PropertyShape ; sh:targetSubjectsOf ex:label ; sh:path ex:label ; sh:uniqueLang true ; sh:maxCount 2 ;
+    sh:message "lang" .
+ex:Cls a sh:PropertyShape ; sh:targetObjectsOf ex:p ; sh:path [ sh:inversePath ex:p ] ; sh:class ex:A ; sh:message "cls" .
+ex:Node a sh:NodeShape ; sh:targetNode ex:n1 , ex:n2 ;
+    sh:or ( [ sh:path ex:p ; sh:minCount 1 ] [ sh:path ex:q ; sh:minCount 1 ] ) ; sh:message "node" .
+ex:Seq a sh:PropertyShape ; sh:targetClass ex:A ; sh:path ( ex:p ex:q ) ; sh:maxCount 0 ; sh:message "seq" .
+ex:Star a sh:PropertyShape ; sh:targetClass ex:B ; sh:path [ sh:zeroOrMorePath ex:p ] ; sh:class ex:A ; sh:message "star" .
+ex:Qual a sh:PropertyShape ; sh:targetClass ex:A ; sh:path ex:label ; sh:qualifiedValueShape [ sh:languageIn ( "en" ) ] ;
+    sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ; sh:message "qual" .
+ex:Code a sh:PropertyShape ; sh:targetClass ex:A ; sh:path ex:code ; sh:pattern "^[a-z]+$" ; sh:in ( "abc" "de" ) ;
+    sh:maxCount 1 ; sh:message "code" .
+ex:Literal a sh:NodeShape ; sh:targetObjectsOf ex:q ; sh:datatype xsd:integer ; sh:message "literal" .
+"""
+EDGE_DATA = """
+@prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Sub rdfs:subClassOf ex:A . ex:SubSub rdfs:subClassOf ex:Sub . _:b rdfs:subClassOf ex:A . ex:Deep rdfs:subClassOf _:b .
+ex:a1 a ex:A ; ex:p ex:a2 ; ex:q 1 , 2 ; ex:label "x"@en ; ex:code "abc" .
+ex:a2 a ex:SubSub ; ex:p "lit" , ex:a3 ; ex:q "03"^^xsd:integer ; ex:label "y"@en , "z"@EN , "w"@fr ; ex:code "ABC" , "de" .
+ex:a3 a ex:Deep ; ex:q 1.5 , 2 , 3 .
+ex:b1 a ex:B ; ex:p ex:a1 , ex:c1 .
+ex:c1 ex:label "c"@en .
+ex:n1 ex:p ex:a1 .
+"""
+
+
+@pytest.mark.parametrize("twice", [False, True], ids=["one-graph", "two-graphs"])
+def test_compiled_constraints_are_pyshacl_on_edge_cases(twice: bool):
+    from rdflib import Graph, URIRef
+
+    from cica_graph.release import to_ox
+    from cica_graph.scale import shacl
+    from cica_graph.validate import run_shacl
+
+    shapes, data = Graph().parse(data=EDGE_SHAPES, format="turtle"), Graph().parse(data=EDGE_DATA, format="turtle")
+    expected = {(f.check, f.focus, f.path, f.value, f.message, f.severity) for f in run_shacl(data, shapes)}
+    store = ox.Store()
+    for graph in (graphs.ASSERTED, graphs.INFERRED) if twice else (graphs.ASSERTED,):  # twice: in the union twice
+        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), graphs.wrap(to_ox(o)), graph) for s, p, o in data)  # type: ignore[arg-type]
+    got = {(str(f.shape), str(f.focus), str(f.path) if isinstance(f.path, URIRef) else None,
+            str(f.value) if f.value is not None else None, f.message, f.severity)
+           for f in shacl.validate(shapes, graphs.UnionStore(store))}
+    assert {check.rsplit("/", 1)[-1] for check, *_ in expected} >= {"One", "Two", "Lang", "Cls", "Node", "Seq", "Star",
+                                                                       "Qual", "Code", "Literal"}
+    assert got == expected
