@@ -197,11 +197,20 @@ def _unsafe_sparql(query: str) -> str | None:
     return " ".join(found[0].upper().split()) if found else None
 
 
+_PREFIX_DECLARATION = re.compile(r"(?im)^[ \t]*@?prefix[ \t]+[^\s:]*:[ \t]*<([^>\n]*)>")
+
+
 def _locate_iri(text: str, iri: str) -> int | None:
+    """The line of ``iri``: written in full, else its last segment, else the prefix declaration it was built from."""
     line = _locate(text, f"<{iri}>")
     if line is None:
         tail = re.split(r"[/#:]", iri.rstrip("/#"))[-1]
         line = _locate(text, tail) if tail else None
+    if line is None:
+        declarations = [m for m in _PREFIX_DECLARATION.finditer(text) if m[1] and iri.startswith(m[1])]
+        if declarations:
+            longest = max(declarations, key=lambda m: len(m[1]))
+            line = text.count("\n", 0, longest.start()) + 1
     return line
 
 
