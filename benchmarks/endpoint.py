@@ -8,7 +8,10 @@ Prints Markdown tables. Run: .venv/bin/python benchmarks/endpoint.py [--n 30] [-
   Oxigraph store (the floor: what the worker and HTTP add is the difference);
 * throughput of the whole mix with several concurrent clients;
 * the deadline: a cartesian product stopped at --timeout while another client's
-  small query is timed.
+  small query is timed;
+* worker replacement: in-process, a pool of two workers has one killed at a
+  deadline --kills times; timed from the 503 until the pool is full again (a
+  fork of the zygote; it used to be a fresh interpreter).
 
 Not a test: numbers depend on the machine; docs/portal.md quotes one run.
 """
@@ -16,6 +19,7 @@ Not a test: numbers depend on the machine; docs/portal.md quotes one run.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import platform
 import statistics
 import subprocess
@@ -51,12 +55,37 @@ def start_server(dist: Path, port: int, timeout: float) -> subprocess.Popen:
     return process
 
 
+def replacement_times(trig: Path, kills: int) -> list[float]:
+    """Milliseconds from a worker's kill (its query's 503) until the pool has all its workers again."""
+    from cica_graph.web.pool import Pool
+
+    async def run() -> list[float]:
+        pool = Pool(trig, 2, memory_mb=1024)
+        pool.start()
+        assert await pool.wait_ready(120), pool.broken
+        times = []
+        try:
+            for _ in range(kills):
+                job = {"query": CARTESIAN, "results": "json", "graph": None, "max_rows": 10}
+                assert (await pool.run(job, 0.3)).status == 503
+                clock = time.perf_counter()
+                while len(pool.worker_pids()) < 2:
+                    await asyncio.sleep(0.001)
+                times.append((time.perf_counter() - clock) * 1000)
+        finally:
+            await pool.close()
+        return times
+
+    return asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=30, help="requests per query")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients for the throughput run")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--timeout", type=float, default=2.0, help="the server's query deadline (s)")
+    parser.add_argument("--kills", type=int, default=20, help="workers killed for the replacement timing")
     args = parser.parse_args()
 
     project = Project.discover(ROOT)
@@ -138,6 +167,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(15)
+    times = replacement_times(dist / "cica.trig", args.kills)
+    print("\n| worker replacement (in-process pool of 2, one killed at a deadline) | kills | p50 (ms) | max (ms) |\n"
+          f"|---|---:|---:|---:|\n| fork of the zygote until the pool is full again | {len(times)} | "
+          f"{statistics.median(times):.1f} | {max(times):.1f} |")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,12 @@ own client for the rate limit (its own ``X-Forwarded-For``). Then, for
   GROUP_CONCAT that grows until the worker's memory limit, and an over-long query.
 
 Prints a Markdown table: good queries answered, their p50/p95/p99 latency,
-hostile queries stopped (any answer but a complete 200), errors, and the
-resident memory of the server and its workers before and after.
+hostile queries stopped (any answer but a complete 200), errors, the workers
+replaced during the run (new ``cica-worker`` processes, sampled every 0.1 s),
+and the memory of the server, its zygote and its workers before and after:
+resident (RSS, which counts the pages workers share with the zygote once per
+process) and proportional (PSS, shared pages divided among their sharers).
+Then the good queries slower than 1 s by 10-second slice of the run.
 Run: .venv/bin/python benchmarks/load.py [--seconds 60] [--good 50] [--hostile 5]
 """
 
@@ -22,13 +26,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from math import ceil
 from pathlib import Path
 
 import httpx
@@ -64,8 +71,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def tree_rss_mb(pid: int) -> tuple[float, int]:
-    """Resident memory (MB) of a process and all its descendants, and how many processes that is."""
+def tree(pid: int) -> dict[int, str]:
+    """A process and all its descendants, each with its name (``/proc/PID/comm``)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -74,18 +81,38 @@ def tree_rss_mb(pid: int) -> tuple[float, int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
-    total, count, todo = 0, 0, [pid]
+    found, todo = {}, [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            found[current] = Path(f"/proc/{current}/comm").read_text().strip()
         except OSError:
             continue
-        rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
-        total += int(rss)
-        count += 1
         todo.extend(children.get(current, []))
-    return total / 1024, count
+    return found
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """RSS and PSS (MB) of a process and its descendants, in total and per kind (server, zygote, workers)."""
+    sums: dict[str, float] = Counter()
+    for current, name in tree(pid).items():
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:] if line.endswith("kB")}
+        kind = {"cica-worker": "workers", "cica-zygote": "zygote"}.get(name, "server")
+        for measure in ("Rss", "Pss"):
+            sums[measure] += fields.get(measure, 0) / 1024
+            sums[f"{measure} {kind}"] += fields.get(measure, 0) / 1024
+        sums["processes"] += 1
+    return sums
+
+
+def watch_workers(pid: int, seen: set[int], stop: threading.Event) -> None:
+    """Collect the pids of every worker process of the server until ``stop`` is set (sampled every 0.1 s)."""
+    while not stop.wait(0.1):
+        seen.update(p for p, name in tree(pid).items() if name == "cica-worker")
 
 
 def start_server(dist: Path, port: int, extra: list[str]) -> subprocess.Popen:
@@ -112,7 +139,7 @@ def wait_ready(process: subprocess.Popen, base: str) -> None:
 
 
 async def good_client(client: httpx.AsyncClient, url: str, number: int, texts: list[str], until: float,
-                      latencies: list[float], statuses: Counter, errors: Counter) -> None:
+                      latencies: list[tuple[float, float]], statuses: Counter, errors: Counter) -> None:
     rng = random.Random(number)
     headers = {"X-Forwarded-For": f"10.1.{number // 250}.{number % 250 + 1}", "Accept": "application/sparql-results+json"}
     await asyncio.sleep(rng.uniform(0, 1))
@@ -125,7 +152,7 @@ async def good_client(client: httpx.AsyncClient, url: str, number: int, texts: l
         else:
             statuses[response.status_code] += 1
             if response.status_code == 200:
-                latencies.append(time.monotonic() - started)
+                latencies.append((started, time.monotonic() - started))
             else:
                 errors[f"good refused: {response.status_code} {response.text[:60].strip()}"] += 1
         await asyncio.sleep(rng.uniform(0.5, 1.5))
@@ -154,7 +181,7 @@ async def hostile_client(client: httpx.AsyncClient, url: str, number: int, until
 
 async def load(base: str, texts: list[str], args: argparse.Namespace) -> dict:
     url = base + "/sparql"
-    latencies: list[float] = []
+    latencies: list[tuple[float, float]] = []
     statuses: Counter = Counter()
     outcomes: Counter = Counter()
     errors: Counter = Counter()
@@ -164,7 +191,8 @@ async def load(base: str, texts: list[str], args: argparse.Namespace) -> dict:
         tasks = [good_client(client, url, i, texts, until, latencies, statuses, errors) for i in range(args.good)]
         tasks += [hostile_client(client, url, i, until, outcomes, errors) for i in range(args.hostile)]
         await asyncio.wait_for(asyncio.gather(*tasks), args.seconds + 90)
-    return {"latencies": latencies, "statuses": statuses, "outcomes": outcomes, "errors": errors}
+    return {"latencies": latencies, "statuses": statuses, "outcomes": outcomes, "errors": errors,
+            "began": until - args.seconds}
 
 
 def main() -> None:
@@ -190,12 +218,21 @@ def main() -> None:
             for text in texts * 3:
                 client.post(base + "/sparql", data={"query": text}, headers={"X-Forwarded-For": "10.9.9.9"})
         time.sleep(1)
-        before, processes_before = tree_rss_mb(server.pid)
+        before = memory_mb(server.pid)
+        load_before = os.getloadavg()[0]
+        workers: set[int] = set()
+        first = {p for p, name in tree(server.pid).items() if name == "cica-worker"}
+        stop = threading.Event()
+        watcher = threading.Thread(target=watch_workers, args=(server.pid, workers, stop), daemon=True)
+        watcher.start()
         started = time.monotonic()
         result = asyncio.run(load(base, texts, args))
         ran = time.monotonic() - started
-        time.sleep(5)  # let replaced workers finish loading
-        after, processes_after = tree_rss_mb(server.pid)
+        load_after = os.getloadavg()[0]
+        stop.set()
+        watcher.join()
+        time.sleep(5)  # let the last replacements settle
+        after = memory_mb(server.pid)
     finally:
         server.terminate()
         try:
@@ -204,7 +241,7 @@ def main() -> None:
             server.kill()
             server.wait()
 
-    latencies = [s * 1000 for s in result["latencies"]]
+    latencies = [s * 1000 for _at, s in result["latencies"]]
     statuses: Counter = result["statuses"]
     outcomes: Counter = result["outcomes"]
     good_total = sum(statuses.values())
@@ -215,7 +252,8 @@ def main() -> None:
     other = {code: n for code, n in statuses.items() if code != 200}
     print(f"Load test: {args.good} good + {args.hostile} hostile clients for {ran:.0f} s against `cica-graph serve` "
           f"(default limits, --trust-proxy {' '.join(args.serve_options)}) on {platform.machine()}, Python "
-          f"{platform.python_version()}, {len(texts)} named queries\n")
+          f"{platform.python_version()}, {len(texts)} named queries; {os.cpu_count()} cores, load average (1 min) "
+          f"{load_before:.2f} before the run and {load_after:.2f} at its end\n")
     print("| measure | value |")
     print("|---|---:|")
     print(f"| good queries answered | {statuses[200]} / {good_total} ({100 * statuses[200] / max(good_total, 1):.1f} %) |")
@@ -227,11 +265,20 @@ def main() -> None:
     print(f"| hostile queries stopped | {stopped} / {hostile_total} |")
     transport = {w: n for w, n in result["errors"].items() if w not in refusals}
     print(f"| errors (transport) | {errors} {transport if errors else ''} |")
-    print(f"| server + workers RSS before (MB) | {before:.0f} ({processes_before} processes) |")
-    print(f"| server + workers RSS after (MB) | {after:.0f} ({processes_after} processes, "
-          f"{100 * (after - before) / before:+.1f} %) |")
+    print(f"| workers replaced during the run | {len(workers - first)} |")
+    for measure in ("Rss", "Pss"):
+        for moment, sums in (("before", before), ("after", after)):
+            parts = ", ".join(f"{kind} {sums[f'{measure} {kind}']:.0f}" for kind in ("server", "zygote", "workers"))
+            change = f", {100 * (after[measure] - before[measure]) / before[measure]:+.1f} %" if moment == "after" else ""
+            print(f"| server + zygote + workers {measure.upper()} {moment} (MB) | {sums[measure]:.0f} "
+                  f"({int(sums['processes'])} processes: {parts}{change}) |")
     for what, n in sorted(refusals.items()):
         print(f"\n{n} × {what}")
+    began = result["began"]
+    slices: Counter = Counter(int((at - began) // 10) for at, seconds in result["latencies"] if seconds > 1.0)
+    print("\n| seconds into the run | " + " | ".join(f"{10 * i}–{10 * i + 10}" for i in range(ceil(ran / 10))) + " |")
+    print("|---|" + "---:|" * ceil(ran / 10))
+    print("| good queries over 1 s | " + " | ".join(str(slices[i]) for i in range(ceil(ran / 10))) + " |")
     print("\n| hostile query | outcome | count |")
     print("|---|---|---:|")
     for (kind, what), n in sorted(outcomes.items()):

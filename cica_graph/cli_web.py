@@ -35,13 +35,16 @@ def serve(
                                "(UTF-8); longer ones get 413.")] = 100_000,
     max_queue: Annotated[int, typer.Option("--max-queue", help="Queries that may wait for a free worker; "
                          "one more gets 503 with Retry-After.")] = 64,
+    max_client_queries: Annotated[int, typer.Option("--max-client-queries", help="Queries one client may have "
+                                  "running or waiting at once (0: no limit); one more gets 429 with "
+                                  "Retry-After.")] = 8,
     client_seconds_per_minute: Annotated[float, typer.Option("--client-seconds-per-minute", help="Budget of query "
                                          "time per client per minute (0: no limit); past it 429 with "
                                          "Retry-After.")] = 60.0,
     busy_timeout: Annotated[float, typer.Option("--busy-timeout", help="Deadline of a query that gets the last "
                             "free worker while the others are busy, in seconds.")] = 1.0,
-    spare_workers: Annotated[int, typer.Option("--spare-workers", help="Workers kept loaded to take over at once "
-                             "from a killed one.")] = 0,
+    spare_workers: Annotated[int, typer.Option("--spare-workers", help="Idle workers kept forked to take over "
+                             "from a killed one without waiting for a fork (a few ms).")] = 0,
     trust_proxy: Annotated[bool, typer.Option("--trust-proxy", help="Take the client's address from "
                            "X-Forwarded-For set by a reverse proxy on this host (for the rate limit).")] = False,
     dist: Annotated[Path | None, typer.Option("--dist", help="Serve this release folder as it is "
@@ -62,6 +65,7 @@ def serve(
         settings = Settings(dist=release, base_iri=base_iri or f"http://{_host(host)}:{port}/",
                             queries_dir=project.queries_dir, timeout=timeout, max_rows=max_rows, workers=workers,
                             worker_memory_mb=worker_memory_mb, max_query_bytes=max_query_bytes, max_queue=max_queue,
+                            max_client_queries=max_client_queries,
                             client_seconds_per_minute=client_seconds_per_minute, busy_timeout=busy_timeout,
                             spare_workers=spare_workers,
                             trust_proxy=trust_proxy)

@@ -2,8 +2,11 @@
 
 One server on a free loopback port: one worker, a queue of one, a 4 s
 deadline, 300 MB per worker, queries of at most 2000 bytes, 3 s of query time
-per client per minute, and ``--trust-proxy`` so that each test is its own
-client (its own ``X-Forwarded-For``). Plus unit tests of the token bucket.
+per client per minute, 2 queries at once per client, and ``--trust-proxy`` so
+that each test is its own client (its own ``X-Forwarded-For``). Workers are
+forked by the server's zygote; the tests check that replacements are forks
+with the same limits, and that the zygote's death is recovered. Plus unit
+tests of the token bucket.
 """
 
 from __future__ import annotations
@@ -22,19 +25,37 @@ from hypothesis import strategies as st
 from cica_graph.web.ratelimit import ClientBudgets, TokenBucket
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "web"))
-from portal_server import running_portal
+from portal_server import alive, running_portal, worker_pids, zygote_pids
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 HUGE_CONCAT = ('SELECT (STRLEN(GROUP_CONCAT(CONCAT(STR(?s), STR(?p), STR(?o)); separator="")) AS ?n) '
                "WHERE { ?s ?p ?o . ?a ?b ?c }")
 OPTIONS = ("--workers", "1", "--max-queue", "1", "--timeout", "4", "--worker-memory-mb", "300",
-           "--max-query-bytes", "2000", "--client-seconds-per-minute", "3", "--trust-proxy")
+           "--max-query-bytes", "2000", "--client-seconds-per-minute", "3", "--max-client-queries", "2",
+           "--trust-proxy")
 
 
 @pytest.fixture(scope="module")
-def base(release_dir):
-    with running_portal(release_dir, *OPTIONS) as (url, _process):
-        yield url
+def server(release_dir):
+    with running_portal(release_dir, *OPTIONS) as (url, process):
+        yield url, process
+
+
+@pytest.fixture(scope="module")
+def base(server):
+    return server[0]
+
+
+def forked_workers(server_pid: int) -> tuple[int, set[int]]:
+    """The server's zygote and its workers, checked to be its children with the 300 MB address-space limit."""
+    (zygote,) = zygote_pids(server_pid)
+    workers = worker_pids(server_pid)
+    for pid in workers:
+        status = Path(f"/proc/{pid}/status").read_text()
+        assert f"PPid:\t{zygote}\n" in status, "a worker is a fork of the zygote"
+        limits = Path(f"/proc/{pid}/limits").read_text()
+        assert f"Max address space         {300 * 1024 * 1024}" in limits
+    return zygote, workers
 
 
 def ask(base: str, client: str, query: str = "ASK {}", timeout: float = 30) -> httpx.Response:
@@ -49,6 +70,16 @@ def served_again(base: str, client: str) -> httpx.Response:
         if response.status_code == 200 or time.monotonic() > deadline:
             return response
         time.sleep(0.2)
+
+
+def eventually(condition, seconds: float = 5.0) -> bool:
+    """Whether ``condition()`` becomes true within ``seconds`` (a killed process takes a moment to go)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def test_query_length_limit(base):
@@ -100,7 +131,9 @@ def test_client_over_budget_gets_429_while_another_is_served(base):
     assert ask(base, greedy).status_code == 429, "the greedy client is still refused"
 
 
-def test_worker_over_its_memory_limit_is_stopped_and_replaced(base):
+def test_worker_over_its_memory_limit_is_stopped_and_replaced(server):
+    base, process = server
+    zygote, before = forked_workers(process.pid)
     started = time.monotonic()
     response = ask(base, "10.0.3.1", HUGE_CONCAT)
     assert response.status_code == 503, response.text
@@ -108,6 +141,48 @@ def test_worker_over_its_memory_limit_is_stopped_and_replaced(base):
     assert time.monotonic() - started < 4, "stopped by the memory limit, not by the deadline"
     assert "retry-after" in response.headers
     assert served_again(base, "10.0.3.2").status_code == 200
+    same_zygote, after = forked_workers(process.pid)
+    assert same_zygote == zygote and after and not after & before, "the replacement is a new fork with the same limit"
+
+
+def test_a_client_with_too_many_queries_at_once_gets_429(base):
+    answers: list[httpx.Response] = []
+    threads = [threading.Thread(target=lambda: answers.append(ask(base, "10.0.4.1", CARTESIAN))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.4)  # one runs in the only worker, one waits in the queue
+    refused = ask(base, "10.0.4.1")
+    for thread in threads:
+        thread.join()
+    assert refused.status_code == 429, refused.text
+    assert "2 queries running or waiting" in refused.text
+    assert refused.headers["retry-after"] == "1"
+    assert sorted(r.status_code for r in answers) == [503, 503]
+    assert served_again(base, "10.0.4.2").status_code == 200
+
+
+def test_runaway_worker_is_killed_and_a_fork_answers_the_next_query(server):
+    base, process = server
+    zygote, before = forked_workers(process.pid)
+    assert ask(base, "10.0.5.1", CARTESIAN).status_code == 503
+    assert eventually(lambda: not any(alive(pid) for pid in before)), "the runaway worker was killed"
+    started = time.monotonic()
+    assert ask(base, "10.0.5.2").status_code == 200
+    assert time.monotonic() - started < 4, "a sanity bound: the next query did not wait for a new interpreter"
+    assert forked_workers(process.pid)[0] == zygote
+
+
+def test_the_zygote_dying_is_recovered(server):
+    import os
+    import signal
+
+    base, process = server
+    zygote, workers = forked_workers(process.pid)
+    os.kill(zygote, signal.SIGKILL)
+    assert served_again(base, "10.0.6.1").status_code == 200
+    assert eventually(lambda: not any(alive(pid) for pid in (zygote, *workers))), "its workers died with it"
+    new_zygote, new_workers = forked_workers(process.pid)
+    assert new_zygote != zygote and new_workers
 
 
 # --- the token bucket ------------------------------------------------------------------------------------------

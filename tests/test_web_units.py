@@ -210,3 +210,188 @@ def test_workers_have_no_network(tmp_path):
     with pytest.raises(TimeoutError):
         listener.accept()  # the worker's SERVICE request never arrived
     listener.close()
+
+
+# --- the worker pool and its zygote (in-process, over the session's release) -----------------------------------
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _job(query: str) -> dict:
+    return {"query": query, "results": "json", "graph": None, "max_rows": 100}
+
+
+def _proc(pid: int) -> dict[str, str]:
+    """Fields of /proc/PID/status, plus the address-space limit from /proc/PID/limits."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    limits = next(line for line in Path(f"/proc/{pid}/limits").read_text().splitlines() if "address space" in line)
+    return {**{k: v.strip() for k, v in fields.items()}, "address space": limits.split()[3]}
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+async def _eventually(condition, seconds: float = 5.0) -> bool:
+    """Whether ``condition()`` becomes true within ``seconds`` (a killed process takes a moment to go)."""
+    import asyncio
+
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return True
+        await asyncio.sleep(0.02)
+    return condition()
+
+
+def _with_pool(release_dir: Path, check, size: int = 1, **options) -> None:
+    """Run ``await check(pool)`` on a started pool over the release, then close the pool."""
+    import asyncio
+
+    from cica_graph.web.pool import Pool
+
+    async def main() -> None:
+        pool = Pool(release_dir / "cica.trig", size, **options)
+        pool.start()
+        try:
+            assert await pool.wait_ready(60), pool.broken
+            await check(pool)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+
+
+def test_a_killed_worker_is_replaced_by_a_fork_of_the_zygote_with_the_same_limits(release_dir):
+    import time
+
+    async def check(pool) -> None:
+        zygote = pool.zygote_pid
+        (first,) = pool.worker_pids()
+        assert _proc(first)["PPid"] == str(zygote), "workers are the zygote's children"
+        assert _proc(first)["Name"] == "cica-worker" and _proc(zygote)["Name"] == "cica-zygote"
+        assert _proc(first)["address space"] == str(300 * 1024 * 1024)
+        stopped = await pool.run(_job(CARTESIAN), 0.5)
+        assert stopped.status == 503 and "0.5 s deadline" in stopped.message
+        started = time.monotonic()
+        answered = await pool.run(_job("ASK { ?s ?p ?o }"), 30)
+        assert answered.status == 200, answered.message
+        assert json.loads(answered.body)["boolean"] is True
+        assert time.monotonic() - started < 10, "a sanity bound: the replacement is a fork, not a new interpreter"
+        (second,) = pool.worker_pids()
+        assert second != first
+        assert await _eventually(lambda: _gone(first)), "the runaway worker was killed"
+        assert pool.zygote_pid == zygote and pool.killed == 1 and pool.replaced == 1
+        assert _proc(second)["PPid"] == str(zygote)
+        assert _proc(second)["address space"] == str(300 * 1024 * 1024), "the memory limit applies to forked workers"
+
+    _with_pool(release_dir, check, memory_mb=300)
+
+
+def test_a_forked_worker_over_its_memory_limit_is_stopped(release_dir):
+    concat = ('SELECT (STRLEN(GROUP_CONCAT(CONCAT(STR(?s), STR(?p), STR(?o)); separator="")) AS ?n) '
+              "WHERE { ?s ?p ?o . ?a ?b ?c }")
+
+    async def check(pool) -> None:
+        assert (await pool.run(_job(CARTESIAN), 0.2)).status == 503  # the next worker is a replacement
+        stopped = await pool.run(_job(concat), 30)
+        assert stopped.status == 503 and "300 MB" in stopped.message, stopped.message
+        assert (await pool.run(_job("ASK {}"), 30)).status == 200
+
+    _with_pool(release_dir, check, memory_mb=300)
+
+
+def test_the_zygote_dying_is_recovered(release_dir):
+    import os
+    import signal
+
+    async def check(pool) -> None:
+        zygote, workers = pool.zygote_pid, pool.worker_pids()
+        os.kill(zygote, signal.SIGKILL)
+        assert await _eventually(lambda: all(_gone(pid) for pid in (zygote, *workers))), "workers die with their zygote"
+        answered = await pool.run(_job("ASK { ?s ?p ?o }"), 60)
+        assert answered.status == 200, answered.message
+        assert pool.zygote_pid not in (None, zygote) and pool.zygote_restarts == 1
+        assert not pool.worker_pids() & workers
+        assert all(_proc(pid)["PPid"] == str(pool.zygote_pid) for pid in pool.worker_pids())
+
+    _with_pool(release_dir, check, size=2)
+
+
+def test_a_client_with_too_many_queries_at_once_gets_429(release_dir):
+    import asyncio
+
+    async def check(pool) -> None:
+        running = [asyncio.ensure_future(pool.run(_job(CARTESIAN), 1.5, client="greedy", client_cap=2)) for _ in range(2)]
+        await asyncio.sleep(0.2)
+        refused = await pool.run(_job("ASK {}"), 5, client="greedy", client_cap=2)
+        assert refused.status == 429 and refused.retry_after == 1
+        assert "2 queries running or waiting" in refused.message
+        other = asyncio.ensure_future(pool.run(_job("ASK {}"), 5, client="other", client_cap=2))
+        portal_own = await pool.run(_job("ASK {}"), 5, client_cap=2)  # the portal itself (no client) is never capped
+        assert portal_own.status == 200
+        assert {r.status for r in await asyncio.gather(*running)} == {503}
+        assert (await other).status == 200
+        assert (await pool.run(_job("ASK {}"), 5, client="greedy", client_cap=2)).status == 200, "slots are given back"
+        assert pool.capped == 1
+
+    _with_pool(release_dir, check, size=2)
+
+
+def test_many_forks_keep_answering_correctly(release_dir, release_store):
+    """Stress: forking after the store has loaded and answered queries is safe (no lock held by another thread)."""
+    expected = len(release_store)
+
+    async def check(pool) -> None:
+        for _ in range(25):
+            counted = await pool.run(_job("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"), 30)
+            assert counted.status == 200, counted.message
+            assert int(json.loads(counted.body)["results"]["bindings"][0]["n"]["value"]) == expected
+            assert (await pool.run(_job(CARTESIAN), 0.05)).status == 503
+        assert await pool.wait_ready(30)
+        assert pool.killed == 25 and pool.replaced == 25
+        assert _proc(pool.zygote_pid)["Threads"] == "1", "the zygote stays single-threaded: safe to fork"
+
+    _with_pool(release_dir, check, size=2)
+
+
+def test_new_clients_wait_behind_known_light_clients(release_dir):
+    import asyncio
+
+    async def check(pool) -> None:
+        assert (await pool.run(_job("ASK {}"), 5, client="known")).status == 200
+        order: list[str] = []
+
+        async def ask(client: str) -> None:
+            reply = await pool.run(_job("ASK {}"), 10, client=client)
+            assert reply.status == 200, reply.message
+            order.append(client)
+
+        hog = asyncio.ensure_future(pool.run(_job(CARTESIAN), 1.0, client="hog"))
+        await asyncio.sleep(0.2)
+        waiting = [asyncio.ensure_future(ask("new"))]
+        await asyncio.sleep(0.05)
+        waiting.append(asyncio.ensure_future(ask("known")))
+        assert (await hog).status == 503
+        await asyncio.gather(*waiting)
+        assert order == ["known", "new"], "a client answered lately goes before one the endpoint does not know"
+
+    _with_pool(release_dir, check, size=1)
+
+
+def test_a_new_client_gets_a_quarter_of_the_busy_timeout_on_the_last_worker(release_dir):
+    import asyncio
+
+    async def check(pool) -> None:
+        assert (await pool.run(_job("ASK {}"), 5, client="known")).status == 200
+        hog = asyncio.ensure_future(pool.run(_job(CARTESIAN), 3.0, client="hog"))
+        await asyncio.sleep(0.2)
+        new = await pool.run(_job(CARTESIAN), 10, client="new")
+        assert new.status == 503 and "must finish within 0.25 s" in new.message, new.message
+        known = await pool.run(_job(CARTESIAN), 10, client="known")
+        assert known.status == 503 and "must finish within 1 s" in known.message, known.message
+        assert (await hog).status == 503
+
+    _with_pool(release_dir, check, size=2, busy_timeout=1.0)

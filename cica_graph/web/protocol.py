@@ -12,8 +12,9 @@ Without a query, ``GET /sparql`` returns the SPARQL service description.
 Under load (docs/security.md, "Endpoint limits"): a query longer than
 ``--max-query-bytes`` is refused with 413; a client that used up its budget
 of query seconds per minute gets 429 with ``Retry-After``
-(:mod:`cica_graph.web.ratelimit`); a full queue or a stopped query gives 503
-with ``Retry-After``.
+(:mod:`cica_graph.web.ratelimit`), and so does a client with
+``--max-client-queries`` queries already running or waiting (counted by the
+pool); a full queue or a stopped query gives 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ async def run_query(request: Request, portal: Portal, job: dict) -> Reply:
         message = (f"this client used its budget of {settings.client_seconds_per_minute:g} s of query time per minute; "
                    f"try again in {wait} s")
         return Reply(429, {"message": message}, retry_after=wait)
-    reply = await portal.pool.run(job, settings.timeout, client=client, priority=portal.budgets.used(client))
+    reply = await portal.pool.run(job, settings.timeout, client=client, priority=portal.budgets.used(client),
+                                  client_cap=settings.max_client_queries)
     portal.budgets.charge(client, reply.charge)
     return reply
 
@@ -232,11 +234,16 @@ def _limits(settings: object) -> str:
         f"Read-only SPARQL 1.1 Query. Each query must finish within {settings.timeout:g} s or it is stopped (HTTP 503); "
         f"results are capped at {settings.max_rows} rows or triples (header X-Result-Truncated). Queries may be "
         f"{settings.max_query_bytes} bytes long (HTTP 413 past it); each client may use "
-        f"{settings.client_seconds_per_minute:g} s of query time per minute (HTTP 429 with Retry-After past it); at "
+        f"{settings.client_seconds_per_minute:g} s of query time per minute{_at_once(settings.max_client_queries)} "
+        "(HTTP 429 with Retry-After past it); at "
         f"most {settings.max_queue} queries wait for a worker (HTTP 503 with Retry-After past it). SERVICE, FROM and "
         "FROM NAMED are refused; default-graph-uri and named-graph-uri may name the graphs listed here. The default "
         "graph is the union of the named graphs."
     )
+
+
+def _at_once(cap: int) -> str:
+    return f" and have {cap} queries running or waiting at once" if cap > 0 else ""
 
 
 def _prefers_html(accept: str | None) -> bool:

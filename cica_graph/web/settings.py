@@ -24,10 +24,14 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 2
 DEFAULT_WORKER_MEMORY_MB = 1024
-#: A worker needs ~270 MB of address space while it starts (Python, rdflib, loading the store).
+#: A worker is forked from the zygote with its address space (~75 MB: Python, rdflib, the store), then needs room
+#: for queries; the limit is set in the worker right after the fork.
 MIN_WORKER_MEMORY_MB = 300
 DEFAULT_MAX_QUERY_BYTES = 100_000
 DEFAULT_MAX_QUEUE = 64
+#: Queries one client may have running or waiting at once. A browser opens up to 6 connections to a host, so a
+#: person (or a dashboard) is never refused; 5 clients at the cap (40) cannot fill the default queue of 64.
+DEFAULT_MAX_CLIENT_QUERIES = 8
 DEFAULT_CLIENT_SECONDS_PER_MINUTE = 60.0
 DEFAULT_BUSY_TIMEOUT = 1.0
 _URI_SPACE = "http://rdfs.org/ns/void#uriSpace"
@@ -46,6 +50,7 @@ class Settings:
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB
     max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
     max_queue: int = DEFAULT_MAX_QUEUE
+    max_client_queries: int = DEFAULT_MAX_CLIENT_QUERIES
     client_seconds_per_minute: float = DEFAULT_CLIENT_SECONDS_PER_MINUTE
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT
     spare_workers: int = 0
@@ -71,6 +76,8 @@ class Settings:
             problems.append(Problem(f"--max-query-bytes must be at least 64, not {self.max_query_bytes}"))
         if self.max_queue < 0:
             problems.append(Problem(f"--max-queue must be 0 or more, not {self.max_queue}"))
+        if self.max_client_queries < 0:
+            problems.append(Problem(f"--max-client-queries must be 0 (no limit) or more, not {self.max_client_queries}"))
         if self.client_seconds_per_minute < 0:
             problems.append(Problem("--client-seconds-per-minute must be 0 (no limit) or a positive number, "
                                     f"not {self.client_seconds_per_minute}"))

@@ -1,14 +1,20 @@
-"""A query worker: a separate process holding the store, one query at a time.
+"""A query worker: a process forked from the zygote, holding the store, one query at a time.
 
 The server cannot stop a query running inside Oxigraph from a thread, so user
 queries run here and the server kills this process when a query passes its
-deadline (see :mod:`cica_graph.web.pool`). The process is started as
-``python -m cica_graph.web.worker RELEASE.trig SERVER_PID [MEMORY_MB]`` and talks over its standard
-streams: one JSON line per job in; per job, one JSON header line and
-``length`` bytes of body out. Anything else written to stdout would corrupt
-that channel, so stdout is moved to stderr first. With ``MEMORY_MB`` (not 0)
-the process's address space is limited to that (``RLIMIT_AS``) before
-anything is loaded: a query that needs more fails here, not in the server.
+deadline (see :mod:`cica_graph.web.pool`). Workers are not started as fresh
+interpreters: :mod:`cica_graph.web.zygote` loads the store and warms the
+parsers once, then forks a worker on request in milliseconds; the child calls
+:func:`become_worker` (its own limits) and :func:`serve`.
+
+A worker talks over one Unix stream socket: first a ``{"ready": true}``
+header out (its limits apply from then on); then one JSON line per job in;
+per job, one JSON header line and ``length`` bytes of body out. A header with
+``"replace": true`` asks the pool to replace the worker by a new fork: a big
+query left it holding memory, or it has served its share of queries. With a memory
+limit (not 0) the worker's address space is limited to that (``RLIMIT_AS``)
+before it reads its first job: a query that needs more fails here, not in the
+server. The worker dies with the zygote, which dies with the server.
 
 The worker also checks the query (syntax with line and column, updates,
 SERVICE, FROM): the check itself parses untrusted text, so it too runs under
@@ -21,9 +27,9 @@ import functools
 import json
 import os
 import signal
-import sys
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -31,42 +37,92 @@ import pyoxigraph as ox
 from ..sparql import mentions_remote, refuse_remote_by_parse
 from . import formats
 
+#: The name workers show in ``ps`` and ``/proc/PID/comm`` (the zygote shows ``cica-zygote``).
+WORKER_NAME = "cica-worker"
+#: A worker whose resident memory grew by more than this many MB since it was forked asks to be replaced (a big
+#: query left it holding memory; a new fork does not). Small queries grow a new worker by ~5 MB.
+GROWN_MB = 16
+#: A worker asks to be replaced after this many queries (it has made private copies of shared pages by then).
+RECYCLE_AFTER = 1000
+#: Texts checked once while loading, so that rdflib builds its SPARQL grammar before any worker is forked.
+_WARM_TEXTS = ("SELECT ?from WHERE { ?from ?p ?o }",)
 
-def main(argv: list[str]) -> int:
-    """Load the release ``argv[0]`` and answer jobs until stdin closes.
 
-    ``argv[1]``: the server's pid; ``argv[2]``: the memory limit in MB (0 or absent: none).
+def load(trig: str) -> tuple[ox.Store, Callable[[str], None]]:
+    """The release's store and the query check every worker uses (with its cache), parsers warmed.
+
+    Done once, in the zygote, before any worker is forked. The store is read
+    with ``Store.load`` (one thread, nothing left running: safe to fork).
+    Building rdflib's SPARQL grammar takes ~0.5 s on first use; doing it
+    here means no worker's first query pays for it.
     """
-    _die_with_parent(int(argv[1]) if len(argv) > 1 else None)
-    memory_mb = int(argv[2]) if len(argv) > 2 else 0
+    from ..sparql import check_query
+
+    check = functools.lru_cache(maxsize=512)(check_query)  # repeated texts (named queries) are parsed once
+    store = ox.Store()
+    store.load(path=trig, format=ox.RdfFormat.TRIG)
+    warm(check, _WARM_TEXTS)
+    store.query("ASK { ?s ?p ?o }")
+    return store, check
+
+
+def warm(check: Callable[[str], None], texts: Iterable[str]) -> int:
+    """Check ``texts`` so that their verdicts are cached (for workers forked later); how many passed."""
+    from ..errors import QueryError
+
+    passed = 0
+    for text in texts:
+        try:
+            screen(text, check)
+        except QueryError:
+            continue
+        passed += 1
+    return passed
+
+
+def named_texts(folder: str) -> list[str]:
+    """The named queries of ``folder`` as the portal sends them: as written and with their default parameters."""
+    from pathlib import Path
+
+    from ..errors import QueryError
+    from ..sparql import bind, load_query, with_bindings
+
+    texts = []
+    for path in sorted(Path(folder).glob("*.rq")):
+        try:
+            query = load_query(path)
+            texts += [query.text, with_bindings(query.text, bind(query, {}))]
+        except QueryError:
+            continue
+    return texts
+
+
+def become_worker(parent: int | None, memory_mb: int) -> None:
+    """What a freshly forked worker does first: die with its parent, name itself, limit its memory."""
+    die_with_parent(parent)
+    set_name(WORKER_NAME)
     if memory_mb > 0:
         limit_memory(memory_mb)
-    if not isolate_network():
-        print("cica-graph worker: no private network namespace here; SERVICE is kept out by the query checks alone",
-              file=sys.stderr)
-    channel = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    from ..errors import QueryError  # imported here: these pull in rdflib, which we need for the checks
-    from ..sparql import check_query
+
+
+def serve(store: ox.Store, channel: socket.socket, check: Callable[[str], None], memory_mb: int = 0) -> int:
+    """Answer the jobs that arrive on ``channel`` until it closes; the exit status."""
+    from ..errors import QueryError
     from ..terms import PREFIXES
 
-    checked = functools.lru_cache(maxsize=512)(check_query)  # repeated texts (named queries, dashboards) parse once
-    store = ox.Store()
-    store.bulk_load(path=argv[0], format=ox.RdfFormat.TRIG)
-    # Warm the parsers (rdflib's SPARQL grammar is built on first use: ~0.5 s) before saying ready, so that a
-    # fresh worker's first query is not slowed by it (a slow first query could meet --busy-timeout).
-    screen("SELECT ?from WHERE { ?from ?p ?o }", checked)
-    store.query("ASK { ?s ?p ?o }")
-    _send(channel, {"ready": True, "quads": len(store)})
-    for line in sys.stdin.buffer:
+    jobs = channel.makefile("rb")
+    replies = channel.makefile("wb")
+    baseline, served = resident_mb(), 0
+    _send(replies, {"ready": True})
+    for line in jobs:
         job = json.loads(line)
         started = time.perf_counter()
         if job.get("op") == "named_queries":
             header, body = named_queries(job["folder"])
-            _send(channel, header, body)
+            _send(replies, header, body)
             continue
         try:
-            screen(job["query"], checked)
+            screen(job["query"], check)
             header, body = execute(store, job, PREFIXES)
         except QueryError as exc:
             problem = exc.problems[0]
@@ -79,8 +135,20 @@ def main(argv: list[str]) -> int:
             header, body = {"status": 503, "message": f"the query needed more than {limit} memory a query may use "
                                                       "and was stopped"}, b""
         header["elapsed"] = time.perf_counter() - started
-        _send(channel, header, body)
+        served += 1
+        if resident_mb() - baseline > GROWN_MB or served >= RECYCLE_AFTER:
+            header["replace"] = True  # the pool replaces this worker by a new fork rather than keep it
+        _send(replies, header, body)
     return 0
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def screen(text: str, check_query: Callable[[str], None]) -> None:
@@ -203,8 +271,12 @@ def _send(channel: BinaryIO, header: dict, body: bytes = b"") -> None:
     channel.flush()
 
 
-def _die_with_parent(parent: int | None) -> None:
-    # A worker must not outlive the server (e.g. after a SIGKILL) while it is busy with a long query.
+def die_with_parent(parent: int | None) -> None:
+    """Be killed (SIGKILL) when the parent process ends; end at once if ``parent`` is no longer the parent.
+
+    A worker must not outlive the zygote, nor the zygote the server (e.g.
+    after a SIGKILL of the server), while a long query runs.
+    """
     try:
         import ctypes
 
@@ -216,5 +288,11 @@ def _die_with_parent(parent: int | None) -> None:
         os._exit(1)
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def set_name(name: str) -> None:
+    """Name this process in ``ps`` and ``/proc/PID/comm`` (forked workers share the zygote's command line)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(15, name.encode("ascii")[:15], 0, 0, 0)
+    except (OSError, AttributeError):
+        return
