@@ -4,7 +4,9 @@ Run: .venv/bin/python benchmarks/pipeline.py [--sizes 10000 100000 1000000] [--b
 
 Each pipeline runs in its own subprocess (peak memory = its max RSS). The naive pipeline is what users write
 first: rdflib parse + owlrl DeductiveClosure + pySHACL + rdflib Turtle + rdflib SPARQL. A naive step past
---budget seconds is stopped and printed "> budget"; the steps after it that need it are skipped.
+--budget seconds is stopped and printed "> budget"; when the closure is past the budget, pySHACL validates the
+asserted graph instead ("≥ t": a lower bound), and the naive build total counts a stopped step as the budget,
+so "> N" and "> N×" are lower bounds of the naive pipeline's time and of its ratio to ours.
 """
 
 from __future__ import annotations
@@ -121,10 +123,12 @@ def naive(root: Path, budget: float) -> dict:
     closed = Graph()
     closed += graph
     done = step("reason", lambda: DeductiveClosure(OWLRL_Semantics).expand(closed) or True)
-    if done:
-        step("validate", lambda: validate(closed, shacl_graph=shapes, inference="none", advanced=True))
-    else:
-        out["validate"] = "skipped"
+    # Without a closure, pySHACL validates the asserted graph instead, a lower bound of validating the closure
+    # (fewer triples and typed targets): the naive build is then still timed step by step.
+    took = step("validate", lambda: validate(closed if done else graph, shacl_graph=shapes, inference="none",
+                                             advanced=True) or True)
+    if took and not done:
+        record(out, "validate", f"≥ {out['validate']:.3f}")
     step("export", lambda: graph.serialize(format="turtle"))
     from cica_graph.sparql import bind, find_queries, with_bindings
 
@@ -164,6 +168,22 @@ def run(kind: str, root: Path, budget: float, wall: float) -> dict:
     return result
 
 
+def lower_bound(values: list[object], budget: float) -> tuple[float | None, bool]:
+    """The sum of a pipeline's build steps and whether it is exact: a step stopped at the budget counts as the
+    budget, a lower bound ("≥ t" counts as t); None when a step did not run at all."""
+    total, exact = 0.0, True
+    for value in values:
+        if isinstance(value, float):
+            total += value
+        elif value == "> budget":
+            total, exact = total + budget, False
+        elif isinstance(value, str) and value.startswith("≥ "):
+            total, exact = total + float(value[2:]), False
+        else:
+            return None, False
+    return total, exact
+
+
 def cell(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value if value is not None else "")
 
@@ -196,10 +216,17 @@ def main() -> None:
                 ratio = f"{base[step] / mine[step]:.1f}×"
             elif isinstance(mine.get(step), float) and base.get(step) == "> budget":
                 ratio = f"> {args.budget / mine[step]:.0f}×"
+            elif isinstance(mine.get(step), float) and str(base.get(step, "")).startswith("≥ "):
+                ratio = f"≥ {float(str(base[step])[2:]) / mine[step]:.1f}×"
             print(f"| {total} | {step} | {cell(mine.get(step))} | {cell(base.get(step))} | {ratio} |")
         steps = [mine.get(k) for k in ("load", "reason", "validate", "export")]
-        total_ours = f"{sum(steps):.2f}" if all(isinstance(v, float) for v in steps) else "> budget"
-        print(f"| {total} | **build (load+reason+validate+export)** | {total_ours} | | |")
+        ours_total = sum(steps) if all(isinstance(v, float) for v in steps) else None
+        naive_total, exact = lower_bound([base.get(k) for k in ("load", "reason", "validate", "export")], args.budget)
+        naive_text = "" if naive_total is None else f"{naive_total:.2f}" if exact else f"> {naive_total:.0f}"
+        ratio = "" if ours_total is None or naive_total is None else \
+            f"{'' if exact else '> '}{naive_total / ours_total:.1f}×"
+        print(f"| {total} | **build (load+reason+validate+export)** | "
+              f"{f'{ours_total:.2f}' if ours_total is not None else '> budget'} | {naive_text} | {ratio} |")
         print(f"| {total} | peak RSS (MB) | {cell(mine.get('rss_mb'))} | {cell(base.get('rss_mb'))} | |")
     sizes = list(results)
     for a, b in itertools.pairwise(sizes):
