@@ -29,6 +29,7 @@ from .load import new_graph
 ENGINES = ("fast", "owlrl")
 _BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 _ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
+_XSD_STRING = XSD.string
 
 
 @dataclass
@@ -41,19 +42,22 @@ class Reasoned:
 
 def infer(*graphs: Graph, engine: str = "fast") -> Reasoned:
     """Run the OWL RL closure over the union of ``graphs`` with ``engine``."""
-    work = Graph(bind_namespaces="none")
+    known: set = set()
     for graph in graphs:
-        work += graph
+        known.update(graph)
     if engine == "owlrl":
+        work = Graph(bind_namespaces="none")
+        for graph in graphs:
+            work += graph
         closure, errors = _owlrl(work)
     elif engine == "fast":
-        closure, errors = _fast(work)
+        closure, errors = _fast(known)
     else:
         raise ValueError(f"unknown reasoner '{engine}' (expected one of {', '.join(ENGINES)})")
     inferred = new_graph()
     for triple in closure:
         triple = _normalise(triple)
-        if triple not in work and _informative(triple):
+        if triple not in known and _informative(triple):
             inferred.add(triple)
     return Reasoned(inferred, errors)
 
@@ -68,11 +72,11 @@ def _owlrl(work: Graph) -> tuple[set, list[str]]:
     return set(closed), errors
 
 
-def _fast(work: Graph) -> tuple[set, list[str]]:
+def _fast(triples: set) -> tuple[set, list[str]]:
     import reasonable
 
     reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(work)
+    reasoner.from_graph(list(triples))  # a list of triples is enough: no rdflib union graph to build
     closure = {_normalise(t) for t in reasoner.reason()}
     _schema_rules(closure)
     return closure, _inconsistencies(closure)
@@ -82,10 +86,11 @@ def _schema_rules(closure: set) -> None:
     """Add scm-dom1/2 and scm-rng1/2 consequences to ``closure`` until nothing changes."""
     supers: dict = defaultdict(set)
     superprops: dict = defaultdict(set)
+    sub_class_of, sub_property_of = RDFS.subClassOf, RDFS.subPropertyOf
     for s, p, o in closure:
-        if p == RDFS.subClassOf:
+        if p == sub_class_of:
             supers[s].add(o)
-        elif p == RDFS.subPropertyOf:
+        elif p == sub_property_of:
             superprops[s].add(o)
     changed = True
     while changed:
@@ -102,15 +107,17 @@ def _schema_rules(closure: set) -> None:
 
 
 def _inconsistencies(closure: set) -> list[str]:
-    disjoint = {(s, o) for s, p, o in closure if p == OWL.disjointWith}
+    # namespace attributes are looked up once: rdflib resolves each access through __getattr__
+    disjoint_with, rdf_type, same_as, different_from = OWL.disjointWith, RDF.type, OWL.sameAs, OWL.differentFrom
+    disjoint = {(s, o) for s, p, o in closure if p == disjoint_with}
     types: dict = defaultdict(set)
     same, different = set(), set()
     for s, p, o in closure:
-        if p == RDF.type:
+        if p == rdf_type:
             types[s].add(o)
-        elif p == OWL.sameAs and s != o:
+        elif p == same_as and s != o:
             same.add((s, o))
-        elif p == OWL.differentFrom:
+        elif p == different_from:
             different.add((s, o))
     errors = [f"{s} is an instance of owl:Nothing" for s, cls in types.items() if OWL.Nothing in cls]
     for a, b in sorted(disjoint):
@@ -123,7 +130,7 @@ def _inconsistencies(closure: set) -> list[str]:
 
 def _normalise(triple: tuple) -> tuple:
     s, p, o = triple
-    if isinstance(o, Literal) and o.datatype == XSD.string and o.language is None:
+    if isinstance(o, Literal) and o.datatype == _XSD_STRING and o.language is None:
         return (s, p, Literal(str(o)))
     return triple
 
@@ -134,10 +141,17 @@ def _informative(triple: tuple) -> bool:
         return False
     if str(s).startswith(_BUILTIN):
         return False
-    if p == OWL.sameAs and s == o:
+    if p == _SAME_AS and s == o:
         return False
-    if p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual):
+    if p == _TYPE and o in _UNINFORMATIVE_TYPES:
         return False
-    if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o in (OWL.Thing, RDFS.Resource):
+    if p in _SCHEMA_TOP and o in _TOP:
         return False
-    return not (p in (RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty) and s == o)
+    return not (p in _REFLEXIVE and s == o)
+
+
+_SAME_AS, _TYPE = OWL.sameAs, RDF.type
+_UNINFORMATIVE_TYPES = frozenset((OWL.Thing, RDFS.Resource, OWL.NamedIndividual))
+_TOP = frozenset((OWL.Thing, RDFS.Resource))
+_SCHEMA_TOP = frozenset((RDFS.subClassOf, RDFS.domain, RDFS.range))
+_REFLEXIVE = frozenset((RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty))

@@ -129,10 +129,13 @@ def mentions_remote(text: str) -> bool:
     comments (an IRI cannot span lines). SPARQL comments end at CR or LF only.
     """
     scanned = "\n".join(line for line in re.split(r"[\r\n]", text.lower()) if not _QUIET_LINE.match(line))
-    return "service" in scanned or "from" in scanned or "\\u" in scanned
+    return _REMOTE_WORD.search(scanned) is not None or "\\u" in scanned
 
 
 _QUIET_LINE = re.compile(r"^[ \t]*#[^\"']*$")
+#: "service" or "from" as a word of its own: not part of a name (prov:wasDerivedFrom), a variable (?from) or a
+#: prefixed name (ex:from), none of which can be the keyword; a keyword the masking missed is always such a word.
+_REMOTE_WORD = re.compile(r"(?<![\w:?$])(?:service|from)(?![\w\-])")
 
 
 @functools.lru_cache(maxsize=512)

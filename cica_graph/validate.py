@@ -21,7 +21,7 @@ from .errors import Problem, ShapesError
 from .load import new_graph
 from .release import ordered, to_ox
 from .scale import shacl as compiled
-from .scale.graphs import unwrap, wrap
+from .scale.graphs import LabelView, unwrap, wrap
 from .shacl_fast import SEVERITIES, split_shapes, to_rdflib
 from .sparql import NamedQuery, load_query
 
@@ -163,23 +163,34 @@ def validate_graph(
 
 
 def _compiled(data: Graph, shapes: Graph, qc_files: list[Path], origins: dict[URIRef, str] | None) -> list[Finding]:
-    """Every shape and check in Oxigraph: SPARQL parts as in ``fast``, core constraints compiled to SPARQL.
+    return validate_parts([data], shapes, qc_files, origins)
 
+
+def validate_parts(
+    parts: list[Graph], shapes: Graph, qc_files: list[Path], origins: dict[URIRef, str] | None = None
+) -> list[Finding]:
+    """The ``compiled`` engine over the union of ``parts``: every shape and check in Oxigraph.
+
+    SPARQL-based parts run as in ``fast``, core constraints compiled to SPARQL (cica_graph.scale.shacl).
     The store keeps numbers and booleans as written (cica_graph.scale.graphs.wrap), which the compiled
-    ``sh:datatype`` checks need.
+    ``sh:datatype`` checks need; labels for the report are read from the store, so no rdflib union of
+    the parts is built.
     """
-    store = exact_store_of(data)
+    store = ox.Store()
+    for part in parts:
+        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), wrap(to_ox(o))) for s, p, o in part)  # type: ignore[arg-type]
+    labels = LabelView(store)
     core, sparql_findings = split_shapes(shapes, store)
     raw = [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in sparql_findings]
     raw += [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in compiled.validate(core, _Union(store))]
     findings = {
-        Finding(severity=severity, message=message, focus=str(focus), focus_label=label_of(data, focus),
+        Finding(severity=severity, message=message, focus=str(focus), focus_label=label_of(labels, focus),  # type: ignore[arg-type]
                 path=str(path) if isinstance(path, URIRef) else None, value=str(value) if value is not None else None,
                 check=str(shape) if isinstance(shape, URIRef) else None,
                 file=(origins or {}).get(focus))  # type: ignore[arg-type]
         for severity, message, focus, path, value, shape in raw
     }
-    return sorted(findings, key=_order) + run_quality_checks(data, qc_files, origins, store)
+    return sorted(findings, key=_order) + run_quality_checks(labels, qc_files, origins, store)  # type: ignore[arg-type]
 
 
 class _Union:
@@ -191,13 +202,6 @@ class _Union:
     def query(self, text: str, **options: object) -> object:
         """Run ``text`` over the union of the store's graphs."""
         return self.store.query(text, use_default_graph_as_union=True, **options)  # type: ignore[arg-type]
-
-
-def exact_store_of(graph: Graph) -> ox.Store:
-    """An in-memory Oxigraph store holding ``graph``, numbers and booleans kept as written (see scale.graphs.wrap)."""
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), wrap(to_ox(o))) for s, p, o in graph)  # type: ignore[arg-type]
-    return store
 
 
 def _order(f: Finding) -> tuple:
