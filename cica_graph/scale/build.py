@@ -115,7 +115,8 @@ def _lines(store: ox.Store, graph: ox.NamedNode) -> list[bytes]:
     """The sorted, distinct N-Triples lines (with their newline) of ``graph``, literals as the sources wrote them."""
     dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).replace(f"^^<{EXACT}".encode(), b"^^<")
     lines = dump.splitlines(keepends=True)
-    return sorted(set(lines))
+    lines.sort()
+    return list(dict.fromkeys(lines))  # distinct, in order (a wrapped and a plain literal may now be one)
 
 
 def export(store: ox.Store) -> dict[str, bytes]:
@@ -124,13 +125,16 @@ def export(store: ox.Store) -> dict[str, bytes]:
     Each graph is dumped and sorted once; the main files merge the ontology, asserted and derived lines.
     """
     parts = {graph: _lines(store, graph) for graph in PARTS}
-    main = b"".join(sorted(set().union(*(parts[g] for g in (ONTOLOGY, ASSERTED, DERIVED)))))
+    merged = parts[ONTOLOGY] + parts[ASSERTED] + parts[DERIVED]
+    merged.sort()  # three sorted runs: Python's sort merges them in linear time
+    main = b"".join(dict.fromkeys(merged))
     files = {
         "cica.ttl": _serialize(main, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE),
         "cica-inferred.ttl": _serialize(b"".join(parts[INFERRED]), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE),
         "cica.nt": main,
     }
-    nquads = b"".join(line[:-3] + f" {graph} .\n".encode() for graph in PARTS for line in parts[graph])
+    # an N-Triples line ends in " .\n" and nowhere else (newlines in literals are escaped): add the graph there
+    nquads = b"".join(b"".join(parts[graph]).replace(b" .\n", f" {graph} .\n".encode()) for graph in PARTS)
     files["cica.trig"] = _serialize(nquads, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
     return files
 
