@@ -141,8 +141,6 @@ def _informative(triple: tuple) -> bool:
         return False
     if str(s).startswith(_BUILTIN):
         return False
-    if p == _SAME_AS and s == o:
-        return False
     if p == _TYPE and o in _UNINFORMATIVE_TYPES:
         return False
     if p in _SCHEMA_TOP and o in _TOP:
@@ -150,8 +148,8 @@ def _informative(triple: tuple) -> bool:
     return not (p in _REFLEXIVE and s == o)
 
 
-_SAME_AS, _TYPE = OWL.sameAs, RDF.type
+_TYPE = RDF.type
 _UNINFORMATIVE_TYPES = frozenset((OWL.Thing, RDFS.Resource, OWL.NamedIndividual))
 _TOP = frozenset((OWL.Thing, RDFS.Resource))
 _SCHEMA_TOP = frozenset((RDFS.subClassOf, RDFS.domain, RDFS.range))
-_REFLEXIVE = frozenset((RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty))
+_REFLEXIVE = frozenset((RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty, OWL.sameAs))

@@ -188,8 +188,7 @@ def _jsonld_value(term: object) -> dict:
 
 def ordered(*graphs: Graph) -> list[ox.Triple]:
     """The union of ``graphs`` as Oxigraph triples in N-Triples order."""
-    triples = {to_ox_triple(t) for graph in graphs for t in graph}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return [triple for _key, triple in sorted(set().union(*map(_keyed, graphs)), key=itemgetter(0))]
 
 
 def turtle(triples: list[ox.Triple]) -> bytes:

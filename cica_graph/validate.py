@@ -21,7 +21,7 @@ from .errors import Problem, ShapesError
 from .load import new_graph
 from .release import ordered, to_ox
 from .scale import shacl as compiled
-from .scale.graphs import LabelView, unwrap, wrap
+from .scale.graphs import LabelView, UnionStore, unwrap, wrap
 from .shacl_fast import SEVERITIES, split_shapes, to_rdflib
 from .sparql import NamedQuery, load_query
 
@@ -179,10 +179,23 @@ def validate_parts(
     store = ox.Store()
     for part in parts:
         store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), wrap(to_ox(o))) for s, p, o in part)  # type: ignore[arg-type]
-    labels = LabelView(store)
-    core, sparql_findings = split_shapes(shapes, store)
+    shape_findings, checks = findings_in_store(store, shapes, qc_files, origins)
+    return shape_findings + checks
+
+
+def findings_in_store(
+    store: ox.Store, shapes: Graph, qc_files: list[Path], origins: dict[URIRef, str] | None = None
+) -> tuple[list[Finding], list[Finding]]:
+    """The findings of the shapes (sorted, distinct) and of the quality checks over the union of ``store``'s graphs.
+
+    Every shape runs in Oxigraph: SPARQL-based parts as in ``fast``, core constraints compiled to SPARQL
+    (cica_graph.scale.shacl); report labels are read from the store. Shared by the ``compiled`` engine and
+    the build at scale (cica_graph.scale.build).
+    """
+    union, labels = UnionStore(store), LabelView(store)
+    core, sparql_findings = split_shapes(shapes, union)  # type: ignore[arg-type]
     raw = [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in sparql_findings]
-    raw += [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in compiled.validate(core, _Union(store))]
+    raw += [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in compiled.validate(core, union)]
     findings = {
         Finding(severity=severity, message=message, focus=str(focus), focus_label=label_of(labels, focus),  # type: ignore[arg-type]
                 path=str(path) if isinstance(path, URIRef) else None, value=str(value) if value is not None else None,
@@ -190,18 +203,7 @@ def validate_parts(
                 file=(origins or {}).get(focus))  # type: ignore[arg-type]
         for severity, message, focus, path, value, shape in raw
     }
-    return sorted(findings, key=_order) + run_quality_checks(labels, qc_files, origins, store)  # type: ignore[arg-type]
-
-
-class _Union:
-    """A store whose queries see the union of its graphs (what the compiled constraints expect)."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-
-    def query(self, text: str, **options: object) -> object:
-        """Run ``text`` over the union of the store's graphs."""
-        return self.store.query(text, use_default_graph_as_union=True, **options)  # type: ignore[arg-type]
+    return sorted(findings, key=_order), run_quality_checks(labels, qc_files, origins, union)  # type: ignore[arg-type]
 
 
 def _order(f: Finding) -> tuple:

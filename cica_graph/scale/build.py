@@ -24,11 +24,10 @@ from .. import reason as reference_reason
 from ..load import load_files
 from ..project import Project
 from ..release import _sort_prefixes, to_ox_triple
-from ..shacl_fast import split_shapes
 from ..terms import PREFIXES
-from ..validate import Finding, Report, _order, label_of, run_quality_checks
-from . import enrich, reason, shacl
-from .graphs import ASSERTED, DERIVED, EXACT, INFERRED, ONTOLOGY, PARTS, LabelView, UnionStore, load_into, origins_of
+from ..validate import Finding, Report, _order, findings_in_store
+from . import enrich, reason
+from .graphs import ASSERTED, DERIVED, EXACT, INFERRED, ONTOLOGY, PARTS, load_into, origins_of
 
 Progress = Callable[[str], None]
 
@@ -86,17 +85,7 @@ def assemble(project: Project, progress: Progress | None = None, store: ox.Store
 
 def validate(store: ox.Store, shapes: Graph, qc_files: list[Path], files: list[Path]) -> list[Finding]:
     """Shapes (SPARQL parts as in shacl_fast, core constraints compiled) and quality checks over the union of ``store``."""
-    union, labels = UnionStore(store), LabelView(store)
-    core, sparql_findings = split_shapes(shapes, union)  # type: ignore[arg-type]
-    raw = [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in sparql_findings]
-    raw += [(f.severity, f.message, f.focus, f.path, f.value, f.shape) for f in shacl.validate(core, union)]
-    shape_findings = [
-        Finding(severity=severity, message=message, focus=str(focus), focus_label=label_of(labels, focus),  # type: ignore[arg-type]
-                path=str(path) if isinstance(path, URIRef) else None, value=str(value) if value is not None else None,
-                check=str(shape) if isinstance(shape, URIRef) else None)
-        for severity, message, focus, path, value, shape in raw
-    ]
-    checks = run_quality_checks(labels, qc_files, None, union)  # type: ignore[arg-type]
+    shape_findings, checks = findings_in_store(store, shapes, qc_files)
     focus = {URIRef(f.focus) for f in shape_findings + checks if "://" in f.focus}
     origins = {str(k): v for k, v in origins_of(focus, files).items()} if focus else {}
     shape_findings = sorted({dataclasses.replace(f, file=origins.get(f.focus)) for f in shape_findings}, key=_order)

@@ -224,12 +224,11 @@ def _informative(triple: ox.Triple) -> bool:
     return not (p in _REFLEXIVE and s == o)
 
 
+# reason._informative's term sets, as Oxigraph terms
 _ERROR_OX = ox.NamedNode(str(reference._ERROR))
-_UNINFORMATIVE_TYPES = frozenset(ox.NamedNode(str(c)) for c in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual))
-_TOP = frozenset(ox.NamedNode(str(c)) for c in (OWL.Thing, RDFS.Resource))
-_SCHEMA_TOP = frozenset(ox.NamedNode(str(c)) for c in (RDFS.subClassOf, RDFS.domain, RDFS.range))
-_REFLEXIVE = frozenset(ox.NamedNode(str(c)) for c in (RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf,
-                                                      OWL.equivalentProperty, OWL.sameAs))
+_UNINFORMATIVE_TYPES, _TOP, _SCHEMA_TOP = (frozenset(ox.NamedNode(str(term)) for term in terms) for terms in (
+    reference._UNINFORMATIVE_TYPES, reference._TOP, reference._SCHEMA_TOP))
+_REFLEXIVE = frozenset(ox.NamedNode(str(term)) for term in reference._REFLEXIVE)
 
 
 def _inconsistencies(store: ox.Store, schema: _Schema, types: dict) -> list[str]:
