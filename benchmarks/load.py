@@ -42,6 +42,7 @@ import httpx
 
 from cica_graph.project import Project
 from cica_graph.sparql import bind, find_queries, with_bindings
+from cica_graph.web.processes import descendants
 from cica_graph.workspace import ensure_release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,24 +73,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def tree(pid: int) -> dict[int, str]:
-    """A process and all its descendants, each with its name (``/proc/PID/comm``)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = {}, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            found[current] = Path(f"/proc/{current}/comm").read_text().strip()
-        except OSError:
-            continue
-        todo.extend(children.get(current, []))
-    return found
+    """A process and all its live descendants, each with its name (``/proc/PID/comm``)."""
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return {}
+    return {pid: name, **descendants(pid)}
 
 
 def memory_mb(pid: int) -> dict[str, float]:

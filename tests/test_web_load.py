@@ -22,10 +22,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cica_graph.web.processes import alive
 from cica_graph.web.ratelimit import ClientBudgets, TokenBucket
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "web"))
-from portal_server import alive, running_portal, worker_pids, zygote_pids
+from portal_server import running_portal, worker_pids, zygote_pids
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 HUGE_CONCAT = ('SELECT (STRLEN(GROUP_CONCAT(CONCAT(STR(?s), STR(?p), STR(?o)); separator="")) AS ?n) '

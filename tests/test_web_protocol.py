@@ -20,8 +20,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 
+from cica_graph.web.processes import alive
+
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "web"))
-from portal_server import alive, shared_portal, worker_pids
+from portal_server import shared_portal, worker_pids
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 STATE = "https://w3id.org/cica/id/state/"
