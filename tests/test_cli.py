@@ -96,6 +96,18 @@ def test_query_file_with_parameter_in_every_format(project: Path):
     assert as_tsv.output.splitlines()[0] == "?state\t?label"
 
 
+def test_query_store_on_disk_by_default_in_memory_or_in_a_folder(project: Path, tmp_path: Path):
+    query = str(FIXTURES / "queries" / "labels-of-kind.rq")
+    shutil.rmtree(project / ".cica", ignore_errors=True)
+    on_disk = invoke("query", query, "--root", str(project), "--format", "csv")
+    assert on_disk.exit_code == 0, on_disk.output
+    assert (project / ".cica" / "store" / "release.sha256").is_file(), "the default store is .cica/store"
+    in_memory = invoke("query", query, "--root", str(project), "--format", "csv", "--store", "memory")
+    elsewhere = invoke("query", query, "--root", str(project), "--format", "csv", "--store", str(tmp_path / "st"))
+    assert on_disk.output == in_memory.output == elsewhere.output
+    assert (tmp_path / "st" / "release.sha256").is_file()
+
+
 def test_unknown_parameter_and_bad_values_exit_two(project: Path):
     query = str(FIXTURES / "queries" / "labels-of-kind.rq")
     result = invoke("query", query, "--root", str(project), "--param", "colour=red")

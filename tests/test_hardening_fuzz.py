@@ -17,7 +17,7 @@ from rdflib.namespace import XSD
 from cica_graph import dates
 from cica_graph.errors import LoadError, QueryError
 from cica_graph.load import load_files
-from cica_graph.sparql import check_query, mask, to_term, with_bindings
+from cica_graph.sparql import check_query, mask, mentions_remote, to_term, with_bindings
 
 settings.register_profile("short", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -76,6 +76,15 @@ def test_mask_keeps_length_and_lines(text: str):
     masked = mask(text)
     assert len(masked) == len(text)
     assert [i for i, c in enumerate(masked) if c == "\n"] == [i for i, c in enumerate(text) if c == "\n"]
+
+
+@pytest.mark.parametrize(("text", "second_opinion"), [
+    ("SELECT * FROM <x> { ?s ?p ?o }", True), ("select * from<x>{}", True), ("ASK { ?s ?p ?o .SERVICE <x> {} }", True),
+    ("ASK {}from <x>", True), ("SELECT * WHERE { ?s ?p ?o } # no quote\nFROM <x>", True), ("ASK { \\u0046ROM }", True),
+    ("ASK { ?s prov:wasDerivedFrom ?o }", False), ("ASK { ?from ?p $service }", False), ("ASK { ex:from ?p ?o }", False),
+])
+def test_rdflib_second_opinion_is_asked_for_every_keyword_but_not_for_names(text: str, second_opinion: bool):
+    assert mentions_remote(text) is second_opinion
 
 
 SEED = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
